@@ -1,0 +1,244 @@
+"""Writes and state changes of the school's world: keyword-only arguments, one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from functools import reduce
+from operator import or_
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from jobs.models import Job
+from jobs.services import job_create
+
+from .models import Establishment, Invitation, Membership, Pupil, SchoolClass, SchoolYear
+
+User = get_user_model()
+
+INVITATION_VALIDITY = timedelta(days=14)
+# Unambiguous letters and digits for one-time passwords read off a paper card by a child.
+CARD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+@transaction.atomic
+def establishment_create(*, uai: str, name: str, kind: str, city: str = "") -> Establishment:
+    establishment = Establishment(
+        uai=uai.strip().upper(),
+        name=name.strip(),
+        kind=kind,
+        city=city.strip(),
+        current_year=SchoolYear.get_current(),
+    )
+    establishment.full_clean()
+    establishment.save()
+    return establishment
+
+
+@transaction.atomic
+def establishment_update(
+    *, establishment: Establishment, name: str, kind: str, city: str, current_year: SchoolYear
+) -> Establishment:
+    establishment.name = name
+    establishment.kind = kind
+    establishment.city = city
+    establishment.current_year = current_year
+    establishment.save(update_fields=["name", "kind", "city", "current_year"])
+    return establishment
+
+
+def pupil_import_start(*, establishment: Establishment, by, filename: str, data: bytes) -> Job:
+    """Stores the file in a job and runs the import in Celery once the job row is committed."""
+    from .tasks import import_pupils_task
+
+    with transaction.atomic():
+        job = job_create(
+            establishment=establishment,
+            kind=Job.Kind.PUPIL_IMPORT,
+            by=by,
+            filename=filename,
+            payload=data,
+        )
+        transaction.on_commit(lambda: import_pupils_task.delay(job.pk))
+    return job
+
+
+# --- members and invitations -------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    establishment: Establishment,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    by,
+    base_url: str,
+) -> Invitation:
+    if role == Membership.Role.PUPIL:
+        raise ValueError("pupils get generated accounts, not invitations")
+    email = email.strip().lower()
+    Invitation.objects.filter(
+        establishment=establishment, email=email, accepted_at__isnull=True
+    ).delete()
+    invitation = Invitation.objects.create(
+        establishment=establishment,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=by,
+        expires_at=timezone.now() + INVITATION_VALIDITY,
+    )
+    link = base_url.rstrip("/") + reverse("invitation_accept", args=[invitation.token])
+    context = {"invitation": invitation, "link": link}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Invitation à rejoindre %(name)s sur pixorga")
+            % {"name": establishment.name},
+            message=render_to_string("establishments/email/invitation.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[email],
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user=None, password: str | None = None):
+    """Turns an invitation into a membership: for `user` when they already have an account
+    (a teacher of a cité scolaire), else for a new account with `password`."""
+    if user is None:
+        user = User(
+            username=invitation.email,
+            email=invitation.email,
+            first_name=invitation.first_name,
+            last_name=invitation.last_name,
+        )
+        user.set_password(password)
+        user.save()
+    Membership.objects.update_or_create(
+        user=user, establishment=invitation.establishment, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def member_update(*, member: Membership, role: str, taught_classes) -> Membership:
+    member.role = role
+    member.save(update_fields=["role"])
+    if role == Membership.Role.TEACHER:
+        member.taught_classes.set(taught_classes)
+    else:
+        member.taught_classes.clear()
+    return member
+
+
+@transaction.atomic
+def member_remove(*, member: Membership) -> None:
+    member.delete()
+
+
+# --- pupil accounts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginCard:
+    pupil_id: int
+    name: str
+    class_code: str
+    username: str
+    password: str
+
+
+def one_time_password(length: int = 10) -> str:
+    return "".join(secrets.choice(CARD_ALPHABET) for _ in range(length))
+
+
+def _username_base(pupil: Pupil) -> str:
+    base = slugify(f"{pupil.first_name}.{pupil.display_last_name}".replace(" ", "-"))
+    return base.replace("-", "")[:24] or "eleve"
+
+
+@transaction.atomic
+def pupil_accounts_generate(
+    *, establishment: Establishment, classes: list[SchoolClass]
+) -> list[LoginCard]:
+    """Creates an account for every pupil of `classes` who has none; returns their cards.
+
+    Passwords are one-time: the pupil must choose a new one at first login. Pupils who already
+    have an account keep it (reset their password one by one).
+    """
+    pupils = _pupils_without_account(establishment, classes, establishment.current_year)
+    bases = {p.pk: _username_base(p) for p in pupils}
+    prefixes = [Q(username__startswith=base) for base in set(bases.values())]
+    taken = (
+        set(User.objects.filter(reduce(or_, prefixes)).values_list("username", flat=True))
+        if prefixes
+        else set()
+    )
+    cards = []
+    for pupil in pupils:
+        username = bases[pupil.pk]
+        suffix = 1
+        while username in taken:
+            suffix += 1
+            username = f"{bases[pupil.pk]}{suffix}"
+        taken.add(username)
+        password = one_time_password()
+        user = User(
+            username=username,
+            first_name=pupil.first_name,
+            last_name=pupil.display_last_name,
+            must_change_password=True,
+        )
+        user.set_password(password)
+        user.save()
+        pupil.user = user
+        pupil.save(update_fields=["user"])
+        Membership.objects.create(user=user, establishment=establishment, role="pupil")
+        cards.append(LoginCard(pupil.pk, str(pupil), pupil.class_code, username, password))
+    return cards
+
+
+def _pupils_without_account(establishment, classes, year) -> list[Pupil]:
+    return list(
+        Pupil.objects.filter(
+            establishment=establishment,
+            user__isnull=True,
+            enrolments__school_class__in=classes,
+            enrolments__school_year=year,
+            enrolments__left_on__isnull=True,
+        )
+        .with_class_of(year)
+        .order_by("class_code", "last_name", "first_name")
+    )
+
+
+@transaction.atomic
+def pupil_password_reset(*, pupil: Pupil) -> LoginCard:
+    user = pupil.user
+    if user is None:
+        raise ValueError("this pupil has no account")
+    password = one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    enrolment = pupil.enrolments.select_related("school_class").order_by("-school_year").first()
+    class_code = enrolment.school_class.code if enrolment else ""
+    return LoginCard(pupil.pk, str(pupil), class_code, user.username, password)

@@ -1,0 +1,182 @@
+"""The team: members and their roles, invitations, pupil accounts and login cards."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import (
+    get_invitation_for_user,
+    get_member_for_user,
+    get_pupil_for_user,
+    rupn_required,
+    staff_required,
+)
+from .forms import InvitationAcceptForm, InvitationForm, MemberForm, PupilAccountsForm
+from .models import Invitation, Membership
+
+CARDS_SESSION_KEY = "pupil_login_cards"
+
+
+@staff_required
+def team(request) -> HttpResponse:
+    establishment = request.membership.establishment
+    members = (
+        Membership.objects.filter(establishment=establishment)
+        .staff()
+        .select_related("user")
+        .prefetch_related("taught_classes")
+    )
+    invitations = Invitation.objects.filter(
+        establishment=establishment, accepted_at__isnull=True
+    )
+    form = InvitationForm(establishment=establishment)
+    return render(
+        request,
+        "establishments/team.html",
+        {"members": members, "invitations": invitations, "form": form, "now": timezone.now()},
+    )
+
+
+@rupn_required
+def invite(request) -> HttpResponse:
+    establishment = request.membership.establishment
+    form = InvitationForm(request.POST or None, establishment=establishment)
+    if request.method == "POST" and form.is_valid():
+        services.invitation_create(
+            establishment=establishment,
+            by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            **form.cleaned_data,
+        )
+        messages.success(
+            request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]}
+        )
+        return redirect("team:list")
+    return render(request, "establishments/invite.html", {"form": form})
+
+
+@require_POST
+@rupn_required
+def invitation_cancel(request, invitation_id: int) -> HttpResponse:
+    invitation = get_invitation_for_user(request, invitation_id)
+    invitation.delete()
+    messages.success(request, _("Invitation annulée."))
+    return redirect("team:list")
+
+
+def invitation_accept(request, token: str) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("establishment"), token=token)
+    if not invitation.is_pending:
+        return render(request, "establishments/invitation_invalid.html", status=410)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            services.invitation_accept(invitation=invitation, user=request.user)
+            messages.success(request, _("Vous avez rejoint %(name)s.")
+                             % {"name": invitation.establishment.name})
+            return redirect("home")
+        return render(request, "establishments/invitation_join.html", {"invitation": invitation})
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(
+            invitation=invitation, password=form.cleaned_data["password1"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Bienvenue sur pixorga !"))
+        return redirect("home")
+    return render(
+        request, "establishments/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+@rupn_required
+def member_edit(request, membership_id: int) -> HttpResponse:
+    member = get_member_for_user(request, membership_id, manage=True)
+    if member.role == Membership.Role.PUPIL:
+        return redirect("pupils:detail", member.user.pupil.pk)
+    establishment = request.membership.establishment
+    form = MemberForm(
+        request.POST or None,
+        establishment=establishment,
+        initial={"role": member.role, "taught_classes": member.taught_classes.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        if member == request.membership and form.cleaned_data["role"] != member.role:
+            messages.error(request, _("Vous ne pouvez pas changer votre propre rôle."))
+        else:
+            services.member_update(member=member, **form.cleaned_data)
+            messages.success(request, _("Membre mis à jour."))
+            return redirect("team:list")
+    return render(request, "establishments/member_edit.html", {"member": member, "form": form})
+
+
+@require_POST
+@rupn_required
+def member_remove(request, membership_id: int) -> HttpResponse:
+    member = get_member_for_user(request, membership_id, manage=True)
+    if member == request.membership:
+        messages.error(request, _("Vous ne pouvez pas vous retirer vous-même."))
+    else:
+        services.member_remove(member=member)
+        messages.success(request, _("%(name)s a été retiré de l’établissement.")
+                         % {"name": member.user})
+    return redirect("team:list")
+
+
+@rupn_required
+def pupil_accounts(request) -> HttpResponse:
+    establishment = request.membership.establishment
+    form = PupilAccountsForm(request.POST or None, establishment=establishment)
+    if request.method == "POST" and form.is_valid():
+        cards = services.pupil_accounts_generate(
+            establishment=establishment, classes=list(form.cleaned_data["classes"])
+        )
+        if not cards:
+            messages.info(request, _("Tous les élèves de ces classes ont déjà un compte."))
+            return redirect("team:pupil_accounts")
+        request.session[CARDS_SESSION_KEY] = [card.__dict__ for card in cards]
+        messages.success(request, _("%(n)s comptes élèves créés.") % {"n": len(cards)})
+        return redirect("team:login_cards")
+    from .selectors import classes_with_counts
+
+    classes = classes_with_counts(form.fields["classes"].queryset)
+    return render(
+        request, "establishments/pupil_accounts.html", {"form": form, "classes": classes}
+    )
+
+
+@rupn_required
+def login_cards(request) -> HttpResponse:
+    """Printable login cards of the accounts just created or reset, grouped by class.
+
+    One-time passwords are never stored: they live in the session until the next generation.
+    """
+    cards = request.session.get(CARDS_SESSION_KEY, [])
+    classes: dict[str, list] = {}
+    for card in cards:
+        classes.setdefault(card["class_code"], []).append(card)
+    return render(
+        request,
+        "establishments/login_cards.html",
+        {"classes": classes, "login_url": request.build_absolute_uri("/")},
+    )
+
+
+@require_POST
+@rupn_required
+def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pupil_id)
+    if pupil.user is None:
+        messages.error(request, _("Cet élève n’a pas encore de compte."))
+        return redirect("pupils:detail", pupil.pk)
+    card = services.pupil_password_reset(pupil=pupil)
+    request.session[CARDS_SESSION_KEY] = [card.__dict__]
+    messages.success(request, _("Nouveau mot de passe provisoire créé pour %(name)s.")
+                     % {"name": pupil})
+    return redirect("team:login_cards")
+
+

@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobQuerySet(models.QuerySet):
+    def for_membership(self, membership) -> "JobQuerySet":
+        """RUPN and direction see every job of their establishment; a teacher, their own."""
+        if membership is None or not membership.is_staff_member:
+            return self.none()
+        qs = self.filter(establishment_id=membership.establishment_id)
+        if membership.sees_whole_establishment:
+            return qs
+        return qs.filter(created_by_id=membership.user_id)
+
+
+class Job(models.Model):
+    """A long piece of work (an import, a rebuild) run by Celery, followed by its page.
+
+    The uploaded file is kept in the row so that a worker on another machine reads exactly
+    what the user sent, and a retried task starts from the same bytes.
+    """
+
+    class Kind(models.TextChoices):
+        PUPIL_IMPORT = "pupil_import", _("Import de la base élèves")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        SUCCEEDED = "succeeded", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    establishment = models.ForeignKey(
+        "establishments.Establishment", on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(_("type"), max_length=40, choices=Kind.choices)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    stage = models.CharField(_("étape"), max_length=100, blank=True)
+    filename = models.CharField(_("fichier"), max_length=255, blank=True)
+    payload = models.BinaryField(editable=False, default=b"")
+    params = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    # [{"line": int | None, "column": str | None, "message": str, "params": {...}}]: French
+    # messages with their parameters, translated when shown.
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("traitement")
+        verbose_name_plural = _("traitements")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(99, round(100 * self.progress_done / self.progress_total))

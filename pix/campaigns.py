@@ -1,0 +1,613 @@
+"""Reading Pix Orga campaign exports: profiles collection, assessment and exam campaigns.
+
+One file per campaign, one row per sending (a pupil who sent their profile twice has two rows,
+newest first: all are kept, the import layer chooses). Headers are found by name, never by
+position, in their current and older spellings; per-competence headers by competence name,
+whatever its apostrophes and accents. The model lives in `pix.campaign_format` and the writers
+in `pix.campaign_writer`; both are re-exported here, so `pix.campaigns` is the one entry point.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from .campaign_format import (
+    CAMPAIGN_ID,
+    CAMPAIGN_NAME,
+    CERTIFIABLE,
+    CERTIFIABLE_COUNT,
+    CODE,
+    COMPETENCE_MASTERED,
+    COMPETENCE_RATE,
+    COMPETENCE_TOTAL,
+    DIVISION,
+    DOMAIN_MASTERED,
+    DOMAIN_RATE,
+    DOMAIN_TOTAL,
+    FIRST_NAME,
+    GROUP,
+    LAST_NAME,
+    LEVEL_OF,
+    MASTERY,
+    MAX_COMPETENCE_PIX,
+    MAX_PIX_TOTAL,
+    NOT_SHARED_LEVEL,
+    NOT_SHARED_MASTERY,
+    ORGANISATION,
+    PARCOURS,
+    PARCOURS_OLD,
+    PIX_OF,
+    PIX_TOTAL,
+    PROGRESSION,
+    SENT,
+    SENT_AT,
+    SENT_AT_OLD,
+    SHARED,
+    SHARED_AT,
+    SHARED_AT_OLD,
+    SKILL_STATUSES,
+    STARTED_AT,
+    STARTED_AT_OLD,
+    STUDENT_NUMBER,
+    CampaignExport,
+    CampaignKind,
+    CompetenceLevel,
+    Mastery,
+    ParticipationRow,
+    domain_mastery_from,
+    mastery_rate,
+)
+from .campaign_writer import (
+    write_assessment_export,
+    write_campaign_export,
+    write_profiles_collection_export,
+)
+from .files import (
+    CellError,
+    FileRejected,
+    Row,
+    RowError,
+    Table,
+    decode,
+    is_na,
+    parse_datetime,
+    parse_fraction,
+    parse_int,
+    parse_yes_no,
+    read_table,
+    row_has_extra_cells,
+    unquote_formula,
+)
+from .i18n import _
+from .referential import (
+    COMPETENCE_BY_CODE,
+    COMPETENCES,
+    DOMAIN_BY_CODE,
+    competence_by_name,
+    domain_by_name,
+    fold,
+)
+from .rules import FRAMEWORK_MAX_LEVEL
+
+__all__ = [
+    "CampaignExport",
+    "CampaignKind",
+    "CompetenceLevel",
+    "Mastery",
+    "ParticipationRow",
+    "domain_mastery_from",
+    "mastery_rate",
+    "read_campaign_export",
+    "write_assessment_export",
+    "write_campaign_export",
+    "write_profiles_collection_export",
+]
+
+
+# --- reading --------------------------------------------------------------------------------
+
+# field → labels it may have, current first (the one named in errors)
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "organisation": (ORGANISATION,),
+    "campaign_id": (CAMPAIGN_ID,),
+    "code": (CODE,),
+    "name": (CAMPAIGN_NAME,),
+    "parcours": (PARCOURS, PARCOURS_OLD),
+    "last_name": (LAST_NAME,),
+    "first_name": (FIRST_NAME,),
+    "division": (DIVISION,),
+    "group": (GROUP,),
+    "student_number": (STUDENT_NUMBER,),
+    "sent": (SENT,),
+    "sent_at": (SENT_AT, SENT_AT_OLD),
+    "pix_total": (PIX_TOTAL,),
+    "certifiable": (CERTIFIABLE,),
+    "certifiable_count": (CERTIFIABLE_COUNT,),
+    "progression": (PROGRESSION,),
+    "started_at": (STARTED_AT, STARTED_AT_OLD),
+    "shared": (SHARED,),
+    "shared_at": (SHARED_AT, SHARED_AT_OLD),
+    "mastery": (MASTERY,),
+}
+_FIELD_BY_LABEL = {fold(label): name for name, labels in _FIELDS.items() for label in labels}
+_OLDER_LABELS = {fold(label) for label in (PARCOURS_OLD, SENT_AT_OLD, STARTED_AT_OLD,
+                                           SHARED_AT_OLD)}
+_COMMON_REQUIRED = ("organisation", "campaign_id", "name", "last_name", "first_name")
+_REQUIRED = {
+    CampaignKind.PROFILES_COLLECTION: (*_COMMON_REQUIRED, "sent", "sent_at", "pix_total",
+                                       "certifiable", "certifiable_count"),
+    CampaignKind.ASSESSMENT: (*_COMMON_REQUIRED, "parcours", "started_at", "shared",
+                              "shared_at", "mastery"),
+}
+_REQUIRED[CampaignKind.EXAM] = _REQUIRED[CampaignKind.ASSESSMENT]
+# columns after which results start: the external id column is the unknown one just before
+_FIRST_RESULT_FIELDS = ("sent", "progression", "started_at")
+
+# per-competence and per-domain labels: folded prefix → (part, current label)
+_LEVEL_PARTS = {fold(LEVEL_OF) + " ": ("level", LEVEL_OF), fold(PIX_OF) + " ": ("pix", PIX_OF)}
+_COMPETENCE_PARTS = {
+    fold(COMPETENCE_RATE) + " ": ("rate", COMPETENCE_RATE),
+    fold(COMPETENCE_TOTAL) + " ": ("total", COMPETENCE_TOTAL),
+    fold(COMPETENCE_MASTERED) + " ": ("mastered", COMPETENCE_MASTERED),
+}
+_DOMAIN_PARTS = {
+    fold(DOMAIN_RATE) + " ": ("rate", DOMAIN_RATE),
+    fold(DOMAIN_TOTAL) + " ": ("total", DOMAIN_TOTAL),
+    fold(DOMAIN_MASTERED) + " ": ("mastered", DOMAIN_MASTERED),
+}
+_STAGE_RE = re.compile(r"palier obtenu \(/(\d+)\)")
+_BADGE_SUFFIX = " obtenu (o/n)"
+_BADGE_RE = re.compile(r"\s+obtenu\s*\(O/N\)$", re.IGNORECASE)
+_SKILL_STATUS = {fold(status): status for status in SKILL_STATUSES}
+
+
+@dataclass
+class _Columns:
+    """Where each value is in this file: header as written, by field."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    levels: dict[str, dict[str, str]] = field(default_factory=dict)  # "1.1" → part → header
+    competences: dict[str, dict[str, str]] = field(default_factory=dict)
+    domains: dict[str, dict[str, str]] = field(default_factory=dict)
+    stage: str | None = None
+    stage_count: int | None = None
+    badges: dict[str, str] = field(default_factory=dict)  # badge name → header
+    skills: dict[str, str] = field(default_factory=dict)  # "@web3" → header
+    external_id: str | None = None
+    last_header: str = ""
+    older_format: bool = False
+
+
+def read_campaign_export(data: bytes) -> CampaignExport:
+    """Read a Pix Orga campaign export; never raises on bad input.
+
+    Errors name their line and column (line None for the whole file); rows hold only the
+    rows without error. Excel-resaved files (no BOM, Windows-1252, `,` separator with quoted
+    decimal commas) read as well when they are unambiguous.
+    """
+    try:
+        table = _open(data)
+    except FileRejected as rejected:
+        return CampaignExport(kind=None, errors=[rejected.error])
+    kind = _kind(table)
+    if kind is None:
+        return CampaignExport(kind=None, errors=[RowError(None, _not_a_campaign_export(table))])
+    errors: list[RowError] = []
+    columns = _columns(table, kind, errors)
+    export = CampaignExport(
+        kind=kind,
+        external_id_label=_header_text(columns.external_id) if columns.external_id else None,
+        competence_codes=tuple(c.code for c in COMPETENCES if c.code in columns.levels
+                               or c.code in columns.competences),
+        badge_names=tuple(columns.badges),
+        stage_count=columns.stage_count,
+        skill_names=tuple(columns.skills),
+        older_format=columns.older_format,
+        errors=errors,
+    )
+    if errors:
+        return export  # a column is missing: reading rows would only repeat it on every line
+    if not table.rows:
+        errors.append(RowError(None, _("Le fichier ne contient aucun participant : seule la "
+                                       "ligne d’en-tête est présente.")))
+        return export
+    _read_campaign(table.rows[0], columns, export)
+    all_na: list[int] = []  # lines of shared rows holding only NA
+    shared_rows = 0
+    for row in table.rows:
+        cells = _Cells(row, errors)
+        participation = _read_row(cells, columns, export)
+        shared_rows += cells.results > 0
+        if cells.all_results_na:
+            all_na.append(row.line)
+        if participation is not None and not cells.failed:
+            export.rows.append(participation)
+    _report_all_na(all_na, shared_rows, errors)
+    return export
+
+
+def _open(data: bytes) -> Table:
+    """The table of a CSV file, or a rejection saying what the file seems to be instead."""
+    if data[:4] == b"PK\x03\x04":
+        raise FileRejected(_("Ce fichier est une archive ZIP (un classeur Excel ou une base "
+                             "élèves SIECLE compressée ?), pas un export CSV de résultats de "
+                             "campagne Pix Orga."))
+    text = decode(data)
+    head = text.lstrip()[:4096]
+    if head.startswith("<"):
+        if "BEE_ELEVES" in head:
+            raise FileRejected(_("Ce fichier ressemble à une base élèves SIECLE (XML), pas à un "
+                                 "export de résultats de campagne Pix Orga."))
+        raise FileRejected(_("Ce fichier est un fichier XML ou HTML, pas un export CSV de "
+                             "résultats de campagne Pix Orga."))
+    return read_table(text)
+
+
+def _kind(table: Table) -> CampaignKind | None:
+    if table.find(SENT):
+        return CampaignKind.PROFILES_COLLECTION
+    if table.find(SHARED):
+        return CampaignKind.ASSESSMENT if table.find(PROGRESSION) else CampaignKind.EXAM
+    return None
+
+
+def _not_a_campaign_export(table: Table) -> str:
+    """What the file seems to be, since it has no sharing column."""
+    if table.find("Identifiant unique", "Premier prénom", "Code MEF", prefix=True):
+        return _("Ce fichier ressemble à une liste d’élèves, pas à un export de résultats de "
+                 "campagne Pix Orga.")
+    if table.find("Numéro de certification"):
+        return _("Ce fichier ressemble à des résultats de certification, pas à un export de "
+                 "résultats de campagne Pix Orga.")
+    if table.find("* Nom de naissance", "Nom de naissance", prefix=True):
+        return _("Ce fichier ressemble à une liste de candidats à la certification (Pix Certif), "
+                 "pas à un export de résultats de campagne Pix Orga.")
+    return _("Ce fichier n’est pas un export de résultats de campagne Pix Orga : il n’a ni la "
+             "colonne « Envoi (O/N) » (collecte de profils) ni la colonne « Partage (O/N) » "
+             "(campagne d’évaluation).")
+
+
+def _header_text(header: str) -> str:
+    """A header as a label: Pix guards headers like values (`'@web3`)."""
+    return unquote_formula(header)
+
+
+def _columns(table: Table, kind: CampaignKind, errors: list[RowError]) -> _Columns:
+    """Find every known column by its label; report the required ones that are missing."""
+    columns = _Columns()
+    unknown: list[str] = []
+    for header in table.headers:
+        folded = fold(header)
+        name = _FIELD_BY_LABEL.get(folded)
+        if name is not None:
+            columns.fields.setdefault(name, header)
+            columns.older_format |= folded in _OLDER_LABELS
+        elif not _per_competence(header, folded, kind, columns, errors):
+            unknown.append(header)
+    for name in _REQUIRED[kind]:
+        if name not in columns.fields:
+            _missing(errors, _FIELDS[name][0])
+    if kind is CampaignKind.PROFILES_COLLECTION:
+        for competence in COMPETENCES:
+            parts = columns.levels.get(competence.code, {})
+            for part, label in _LEVEL_PARTS.values():
+                if part not in parts:
+                    _missing(errors, label + competence.name, competence.code)
+    else:
+        for code, parts in columns.competences.items():
+            for part, label in _COMPETENCE_PARTS.values():
+                if part not in parts:
+                    _missing(errors, label + COMPETENCE_BY_CODE[code].name, code)
+        for domain_code in sorted({COMPETENCE_BY_CODE[c].domain.code
+                                   for c in columns.competences}):
+            parts = columns.domains.get(domain_code, {})
+            for part, label in _DOMAIN_PARTS.values():
+                if part not in parts:
+                    _missing(errors, label + DOMAIN_BY_CODE[domain_code].name,
+                             domain_code=domain_code)
+    columns.external_id = _external_id_column(table, columns, set(unknown))
+    columns.last_header = next((h for h in reversed(table.headers) if h), "")
+    return columns
+
+
+def _missing(errors: list[RowError], label: str, code: str | None = None,
+             domain_code: str | None = None) -> None:
+    if code:
+        message = _("Colonne manquante pour la compétence %(code)s : « %(column)s ».")
+    elif domain_code:
+        message = _("Colonne manquante pour le domaine %(code)s : « %(column)s ».")
+    else:
+        message = _("Colonne manquante : « %(column)s ».")
+    errors.append(RowError(None, message, column=label,
+                           params={"column": label, "code": code or domain_code}))
+
+
+def _per_competence(header: str, folded: str, kind: CampaignKind, columns: _Columns,
+                    errors: list[RowError]) -> bool:
+    """Classify a per-competence, per-domain, stage, badge or skill header; False if none."""
+    if kind is CampaignKind.PROFILES_COLLECTION:
+        return _by_prefix(header, folded, _LEVEL_PARTS, columns.levels, errors)
+    if _by_prefix(header, folded, _COMPETENCE_PARTS, columns.competences, errors):
+        return True
+    if _by_prefix(header, folded, _DOMAIN_PARTS, columns.domains, errors, domain=True):
+        return True
+    if match := _STAGE_RE.fullmatch(folded):
+        columns.stage, columns.stage_count = header, int(match.group(1))
+        return True
+    if folded.endswith(_BADGE_SUFFIX):
+        columns.badges[_BADGE_RE.sub("", _header_text(header))] = header
+        return True
+    if _header_text(header).startswith("@"):
+        columns.skills[_header_text(header)] = header
+        return True
+    return False
+
+
+def _by_prefix(header: str, folded: str, parts: Mapping[str, tuple[str, str]],
+               found: dict[str, dict[str, str]], errors: list[RowError],
+               domain: bool = False) -> bool:
+    for prefix, (part, _label) in parts.items():
+        if folded.startswith(prefix):
+            name = folded[len(prefix):]
+            item = domain_by_name(name) if domain else competence_by_name(name)
+            if item is None:
+                message = (_("Domaine inconnu dans l’en-tête « %(column)s ».") if domain
+                           else _("Compétence inconnue dans l’en-tête « %(column)s »."))
+                errors.append(RowError(None, message, column=header, params={"column": header}))
+            else:
+                found.setdefault(item.code, {})[part] = header
+            return True
+    return False
+
+
+def _external_id_column(table: Table, columns: _Columns, unknown: set[str]) -> str | None:
+    """The external id has a free label: the unknown column just before the results start.
+
+    Pix writes names, [additional columns], [Classe], then the external id, then the first
+    result column ("Envoi (O/N)", "% de progression" or, for exams, the start date).
+    """
+    for name in _FIRST_RESULT_FIELDS:
+        header = columns.fields.get(name)
+        if header is not None:
+            index = table.headers.index(header)
+            before = table.headers[index - 1] if index > 0 else None
+            return before if before in unknown else None
+    return None
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class _Cells:
+    """One row's cells, parsed one by one; a bad cell is reported and reads as None."""
+
+    def __init__(self, row: Row, errors: list[RowError]) -> None:
+        self.row = row
+        self.errors = errors
+        self.failed = False
+        self.results = 0
+        self.na_results: list[str] = []
+
+    def text(self, header: str | None) -> str:
+        return unquote_formula(self.row.get(header))
+
+    def error(self, header: str | None, message: str, **params: object) -> None:
+        self.failed = True
+        column = _header_text(header) if header else None
+        self.errors.append(RowError(self.row.line, message, column=column, params=params))
+
+    def value(self, header: str | None, parse: Callable[[str], T]) -> T | None:
+        """An optional value: None when absent or `NA`."""
+        raw = self.row.get(header)
+        if is_na(raw):
+            return None
+        try:
+            return parse(raw)
+        except CellError as error:
+            self.error(header, error.message, **error.params)
+            return None
+
+    def required(self, header: str, parse: Callable[[str], T]) -> T | None:
+        if is_na(self.row.get(header)):
+            self.error(header, _("valeur manquante"))
+            return None
+        return self.value(header, parse)
+
+    def result(self, header: str, parse: Callable[[str], T]) -> T | None:
+        """A result of a shared row: `NA` there is reported by `missing_results`."""
+        self.results += 1
+        if is_na(self.row.get(header)):
+            self.na_results.append(header)
+            return None
+        return self.value(header, parse)
+
+    @property
+    def all_results_na(self) -> bool:
+        return self.results > 0 and len(self.na_results) == self.results
+
+    def missing_results(self) -> bool:
+        """Shared, yet some results are `NA`: each such cell is an error.
+
+        A row with only `NA` is marked failed but reported by the caller, who knows whether
+        the whole file is like that.
+        """
+        if self.all_results_na:
+            self.failed = True
+        else:
+            for header in self.na_results:
+                self.error(header, _("valeur manquante (« NA ») alors que les résultats sont "
+                                     "partagés"))
+        return bool(self.na_results)
+
+
+def _read_campaign(first: Row, columns: _Columns, export: CampaignExport) -> None:
+    """The campaign's own fields, repeated on every row: taken from the first one."""
+    cells = _Cells(first, [])
+    export.organisation = cells.text(columns.fields.get("organisation"))
+    export.campaign_id = cells.value(columns.fields.get("campaign_id"), _int)
+    export.code = cells.text(columns.fields.get("code"))
+    export.name = cells.text(columns.fields.get("name"))
+    export.parcours = cells.text(columns.fields.get("parcours"))
+
+
+def _read_row(cells: _Cells, columns: _Columns, export: CampaignExport) -> ParticipationRow | None:
+    row, fields = cells.row, columns.fields
+    if row_has_extra_cells(row):
+        cells.error(None, _("la ligne a plus de cellules que l’en-tête (séparateur « , » et "
+                            "virgules décimales sans guillemets ?)"))
+        return None
+    if row.get(columns.last_header) == "":  # never empty in a Pix export: the row is cut short
+        cells.error(None, _("ligne incomplète : des cellules manquent en fin de ligne "
+                            "(fichier coupé ?)"))
+        return None
+    campaign_id = cells.value(fields["campaign_id"], _int)
+    if campaign_id is not None and campaign_id != export.campaign_id:
+        cells.error(fields["campaign_id"], _("ligne d’une autre campagne (%(found)s au lieu de "
+                                             "%(expected)s) : un fichier, une campagne"),
+                    found=campaign_id, expected=export.campaign_id)
+    last_name = cells.text(fields["last_name"])
+    if not last_name:
+        cells.error(fields["last_name"], _("nom du participant vide"))
+    common = {
+        "line": row.line,
+        "last_name": last_name,
+        "first_name": cells.text(fields["first_name"]),
+        "division": cells.text(fields.get("division")),
+        "external_id": cells.text(columns.external_id),
+    }
+    if export.kind is CampaignKind.PROFILES_COLLECTION:
+        return _read_profile_row(cells, columns, common)
+    return _read_mastery_row(cells, columns, export, common)
+
+
+_NO_LEVELS = MappingProxyType({c.code: NOT_SHARED_LEVEL for c in COMPETENCES})
+
+
+def _read_profile_row(cells: _Cells, columns: _Columns, common: dict) -> ParticipationRow | None:
+    fields = columns.fields
+    shared = cells.required(fields["sent"], parse_yes_no)
+    if not shared:
+        return None if shared is None else ParticipationRow(**common, levels=_NO_LEVELS)
+    shared_at = cells.result(fields["sent_at"], parse_datetime)
+    pix_total = cells.result(fields["pix_total"], _pix_total)
+    certifiable = cells.result(fields["certifiable"], parse_yes_no)
+    certifiable_count = cells.result(fields["certifiable_count"], _competence_count)
+    levels = {}
+    for competence in COMPETENCES:
+        parts = columns.levels[competence.code]
+        levels[competence.code] = CompetenceLevel(
+            cells.result(parts["level"], _level), cells.result(parts["pix"], _competence_pix)
+        )
+    if cells.missing_results():
+        return None
+    return ParticipationRow(
+        **common, shared=True, shared_at=shared_at, pix_total=pix_total,
+        certifiable=certifiable, certifiable_competences=certifiable_count, levels=levels,
+    )
+
+
+def _read_mastery_row(cells: _Cells, columns: _Columns, export: CampaignExport,
+                      common: dict) -> ParticipationRow | None:
+    fields = columns.fields
+    started = {
+        "started_at": cells.value(fields["started_at"], parse_datetime),
+        "progression": cells.value(fields.get("progression"), parse_fraction),
+        "stage_count": columns.stage_count,
+    }
+    shared = cells.required(fields["shared"], parse_yes_no)
+    if not shared:
+        return None if shared is None else ParticipationRow(
+            **common, **started,
+            competence_mastery=dict.fromkeys(export.competence_codes, NOT_SHARED_MASTERY),
+            domain_mastery=dict.fromkeys(columns.domains, NOT_SHARED_MASTERY),
+        )
+    shared_at = cells.result(fields["shared_at"], parse_datetime)
+    stage = cells.result(columns.stage, _int) if columns.stage else None
+    if stage is not None and not 0 <= stage <= (columns.stage_count or 0):
+        cells.error(columns.stage, _("palier entre 0 et %(max)s attendu, « %(value)s » trouvé"),
+                    max=columns.stage_count, value=stage)
+    badges = {name: cells.result(header, parse_yes_no) for name, header in columns.badges.items()}
+    mastery = cells.result(fields["mastery"], parse_fraction)
+    competence_mastery = {code: _mastery(cells, columns.competences[code])
+                          for code in export.competence_codes}
+    domain_mastery = {code: _mastery(cells, parts) for code, parts in columns.domains.items()}
+    skills = {name: cells.result(header, _skill) for name, header in columns.skills.items()}
+    if cells.missing_results():
+        return None
+    return ParticipationRow(
+        **common, **started, shared=True, shared_at=shared_at, mastery=mastery,
+        competence_mastery=competence_mastery, domain_mastery=domain_mastery, stage=stage,
+        badges=badges, skills=skills,
+    )
+
+
+def _mastery(cells: _Cells, parts: Mapping[str, str]) -> Mastery:
+    rate = cells.result(parts["rate"], parse_fraction)
+    total = cells.result(parts["total"], _count)
+    mastered = cells.result(parts["mastered"], _count)
+    if total is not None and mastered is not None and mastered > total:
+        cells.error(parts["mastered"], _("%(mastered)s acquis maîtrisés sur %(total)s : plus "
+                                         "que le nombre d’acquis"),
+                    mastered=mastered, total=total)
+    return Mastery(rate, total, mastered)
+
+
+def _report_all_na(all_na: list[int], shared_rows: int, errors: list[RowError]) -> None:
+    """Shared rows with only `NA`: Pix never writes that, the file was altered or emptied."""
+    if not all_na:
+        return
+    if len(all_na) == shared_rows:
+        errors.append(RowError(None, _("Le fichier ne contient aucun résultat : toutes les "
+                                       "participations partagées n’ont que des valeurs « NA ». "
+                                       "Téléchargez à nouveau l’export depuis Pix Orga.")))
+        return
+    errors.extend(RowError(line, _("résultats partagés mais toutes les valeurs sont « NA »"))
+                  for line in all_na)
+
+
+# --- cell parsers ---------------------------------------------------------------------------
+
+
+def _int(raw: str) -> int:
+    if raw.isdigit() and raw.isascii():  # fast path: most cells of a large export
+        return int(raw)
+    return parse_int(raw)
+
+
+def _bounded(low: int, high: int, message: str) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        number = _int(raw)
+        if not low <= number <= high:
+            raise CellError(message, value=raw, min=low, max=high)
+        return number
+
+    return parse
+
+
+_level = _bounded(0, FRAMEWORK_MAX_LEVEL,
+                  _("niveau entre %(min)s et %(max)s attendu, « %(value)s » trouvé"))
+_competence_pix = _bounded(0, MAX_COMPETENCE_PIX,
+                           _("nombre de pix entre %(min)s et %(max)s attendu, « %(value)s » "
+                             "trouvé"))
+_pix_total = _bounded(0, MAX_PIX_TOTAL,
+                      _("nombre de pix entre %(min)s et %(max)s attendu, « %(value)s » trouvé"))
+_competence_count = _bounded(0, len(COMPETENCES),
+                             _("nombre de compétences entre %(min)s et %(max)s attendu, "
+                               "« %(value)s » trouvé"))
+_count = _bounded(0, 10_000, _("nombre d’acquis entre %(min)s et %(max)s attendu, "
+                               "« %(value)s » trouvé"))
+
+
+def _skill(raw: str) -> str:
+    status = _SKILL_STATUS.get(fold(raw))
+    if status is None:
+        raise CellError(_("« OK », « KO » ou « Non testé » attendu, « %(value)s » trouvé"),
+                        value=raw)
+    return status
+

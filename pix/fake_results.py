@@ -1,0 +1,298 @@
+"""Fake Pix results that look real, for the demo data, the tests and the benchmark.
+
+Everything is drawn from the `random.Random` the caller passes, so the same seed gives the same
+results, byte for byte. Figures follow what schools see: older pupils higher, a spread within a
+class, some pupils far behind, some harder competences (programming), a few pupils who sent
+their profile twice, a few who never shared.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from .campaign_format import (
+    NOT_SHARED_LEVEL,
+    NOT_SHARED_MASTERY,
+    CampaignKind,
+    CompetenceLevel,
+    Mastery,
+    ParticipationRow,
+    domain_mastery_from,
+    mastery_rate,
+)
+from .campaign_writer import write_assessment_export, write_profiles_collection_export
+from .files import PARIS
+from .referential import COMPETENCE_BY_CODE, COMPETENCES
+from .rules import (
+    DEFAULT_MAX_LEVEL,
+    PIX_PER_LEVEL,
+    certifiable_competences,
+    is_certifiable,
+    level_from_pix,
+)
+
+# ============================================================================================
+# Campaign exports (profiles collection, assessment, exam)
+# ============================================================================================
+
+DEFAULT_ORGANISATION = "Collège Jean Moulin (exemple)"
+DEFAULT_START = datetime(2025, 9, 8, 8, 0, tzinfo=PARIS)
+# a typical "parcours de rentrée": 8 competences spread over the 5 domains
+DEFAULT_PARCOURS_COMPETENCES = ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "4.2", "5.1")
+
+# Mean level in a profiles collection, by grade: a 6e pupil starts near level 1, a
+# Terminale pupil reaches 3 to 4.
+GRADE_MEAN_LEVEL: Mapping[str, float] = {
+    "6e": 1.0, "5e": 1.5, "4e": 2.0, "3e": 2.6,
+    "2de": 2.9, "1re": 3.2, "Tle": 3.5,
+    "CAP1": 2.2, "CAP2": 2.5, "2PRO": 2.4, "1PRO": 2.7, "TPRO": 3.0,
+}
+UNKNOWN_GRADE_MEAN_LEVEL = 2.0
+# Pix above (+) or below (−) a pupil's usual level, by competence: programming and technical
+# problems are harder, searching and interacting easier.
+COMPETENCE_PIX_OFFSET: Mapping[str, int] = {
+    "1.1": 4, "1.2": 1, "1.3": -2, "2.1": 4, "2.2": 2, "2.3": 0, "2.4": 1,
+    "3.1": 2, "3.2": 0, "3.3": -1, "3.4": -6, "4.1": 0, "4.2": 1, "4.3": 2,
+    "5.1": -2, "5.2": -3,
+}
+WEAK_PUPIL_RATE = 0.12  # pupils far behind their class: what remediation is for
+SKILL_STATUSES_WEIGHTS = (0.7, 0.3)  # a skill not mastered: KO, else not tested
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Who takes a campaign: what a Pix export knows of a pupil, and the pupil's grade."""
+
+    last_name: str
+    first_name: str
+    division: str
+    grade: str  # "6e", "5e", "4e", "3e", "2de", "1re", "Tle", "CAP1", "2PRO"…
+    external_id: str = ""
+
+
+def fake_campaign_code(rng: random.Random) -> str:
+    """A Pix campaign code: 6 letters and 3 digits, like `QWRTZK482`."""
+    letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(6))
+    return letters + "".join(rng.choice(string.digits) for _ in range(3))
+
+
+def _minute(value: datetime) -> datetime:
+    """Pix exports give minutes: fake dates too, so that they survive a round trip."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(PARIS).replace(second=0, microsecond=0)
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
+
+
+def _common(participant: Participant, line: int) -> dict:
+    return {
+        "line": line,
+        "last_name": participant.last_name,
+        "first_name": participant.first_name,
+        "division": participant.division,
+        "external_id": participant.external_id,
+    }
+
+
+def fake_profiles_collection(
+    participants: Sequence[Participant],
+    *,
+    rng: random.Random,
+    shared_at: datetime,
+    share_rate: float = 0.9,
+    resend_rate: float = 0.05,
+    ability: Callable[[Participant], float] | None = None,
+    max_level: int = DEFAULT_MAX_LEVEL,
+) -> list[ParticipationRow]:
+    """Rows of a profiles collection, in the participants' order, lines numbered as written.
+
+    Sendings fall in the three weeks from `shared_at`; a pupil who sent twice (`resend_rate`)
+    has an older, lower sending 3 to 20 days before, listed after the newest as Pix does.
+    `ability(participant)` gives the pupil's mean level (default: by grade); pix per
+    competence spread around it, levels follow from pix (`level_from_pix`).
+    """
+    rows: list[ParticipationRow] = []
+    not_shared = {c.code: NOT_SHARED_LEVEL for c in COMPETENCES}
+    for participant in participants:
+        mean = ability(participant) if ability else GRADE_MEAN_LEVEL.get(
+            participant.grade, UNKNOWN_GRADE_MEAN_LEVEL)
+        level = rng.gauss(mean, 0.7)
+        if rng.random() < WEAK_PUPIL_RATE:
+            level *= rng.uniform(0.2, 0.6)
+        if rng.random() >= share_rate:
+            rows.append(ParticipationRow(**_common(participant, len(rows) + 2),
+                                         levels=not_shared))
+            continue
+        pix = {
+            c.code: round(_clamp(level * PIX_PER_LEVEL + PIX_PER_LEVEL / 2
+                                 + COMPETENCE_PIX_OFFSET[c.code] + rng.gauss(0, 6),
+                                 0, max_level * PIX_PER_LEVEL))
+            for c in COMPETENCES
+        }
+        when = _minute(shared_at + timedelta(minutes=rng.randrange(21 * 24 * 60)))
+        rows.append(_profile(participant, len(rows) + 2, when, pix, max_level))
+        if rng.random() < resend_rate:
+            earlier = when - timedelta(days=rng.randint(3, 20), minutes=rng.randrange(600))
+            older_pix = {code: max(0, value - rng.randint(0, 10)) for code, value in pix.items()}
+            rows.append(_profile(participant, len(rows) + 2, earlier, older_pix, max_level))
+    return rows
+
+
+def _profile(participant: Participant, line: int, shared_at: datetime, pix: Mapping[str, int],
+             max_level: int) -> ParticipationRow:
+    levels = {code: level_from_pix(value, max_level) for code, value in pix.items()}
+    return ParticipationRow(
+        **_common(participant, line),
+        shared=True,
+        shared_at=shared_at,
+        pix_total=sum(pix.values()),
+        certifiable=is_certifiable(levels),
+        certifiable_competences=certifiable_competences(levels),
+        levels={code: CompetenceLevel(levels[code], pix[code]) for code in pix},
+    )
+
+
+def fake_assessment(
+    participants: Sequence[Participant],
+    *,
+    rng: random.Random,
+    competence_codes: Sequence[str],
+    started_at: datetime,
+    share_rate: float = 0.85,
+    stage_count: int | None = 4,
+    badge_names: Sequence[str] = (),
+    skills_per_competence: int | Mapping[str, int] | None = None,
+    skill_names: Sequence[str] = (),
+    ability: Callable[[Participant], float] | None = None,
+    exam: bool = False,
+) -> list[ParticipationRow]:
+    """Rows of an assessment (or exam) campaign, in the participants' order.
+
+    The parcours targets `skills_per_competence` skills in each competence (default: 4 to 8,
+    drawn once for the campaign, as a parcours fixes them). Mastered ≤ targeted, rates are
+    Pix's rounded ratios, domains sum their competences, stages are mastery thresholds
+    (`stage_count` equal steps), badge i needs 60 %, 70 %… of mastery. `ability(participant)`
+    gives the pupil's mean mastery, 0–1 (default 0.55: a parcours is made for its grade).
+    Pupils start in the two weeks from `started_at`; who did not share stopped midway.
+    """
+    codes = [c.code for c in COMPETENCES if c.code in set(competence_codes)]
+    if isinstance(skills_per_competence, Mapping):
+        targeted = {code: skills_per_competence[code] for code in codes}
+    elif isinstance(skills_per_competence, int):
+        targeted = dict.fromkeys(codes, skills_per_competence)
+    else:
+        targeted = {code: rng.randint(4, 8) for code in codes}
+    domains = dict.fromkeys(sorted({COMPETENCE_BY_CODE[c].domain.code for c in codes}),
+                            NOT_SHARED_MASTERY)
+    rows: list[ParticipationRow] = []
+    for participant in participants:
+        mean = ability(participant) if ability else 0.55
+        rate = _clamp(rng.gauss(mean, 0.18), 0.02, 0.98)
+        if rng.random() < WEAK_PUPIL_RATE:
+            rate *= rng.uniform(0.2, 0.6)
+        started = _minute(started_at + timedelta(minutes=rng.randrange(14 * 24 * 60)))
+        common = {**_common(participant, len(rows) + 2), "started_at": started,
+                  "stage_count": stage_count}
+        if rng.random() >= share_rate:
+            progression = None if exam else (Decimal(rng.randint(50, 950)) / 1000).normalize()
+            rows.append(ParticipationRow(
+                **common, progression=progression,
+                competence_mastery=dict.fromkeys(codes, NOT_SHARED_MASTERY),
+                domain_mastery=dict(domains),
+            ))
+            continue
+        by_competence = {}
+        for code in codes:
+            chance = _clamp(rate + rng.gauss(0, 0.15), 0, 1)
+            mastered = sum(rng.random() < chance for _ in range(targeted[code]))
+            by_competence[code] = Mastery(mastery_rate(mastered, targeted[code]),
+                                          targeted[code], mastered)
+        mastery = mastery_rate(sum(m.skills_mastered for m in by_competence.values()),
+                               sum(targeted.values()))
+        rows.append(ParticipationRow(
+            **common,
+            progression=None if exam else Decimal(1),
+            shared=True,
+            shared_at=started + timedelta(minutes=rng.randint(25, 90)),
+            mastery=mastery,
+            competence_mastery=by_competence,
+            domain_mastery=domain_mastery_from(by_competence),
+            stage=_stage(mastery, stage_count),
+            badges={name: mastery >= Decimal("0.6") + Decimal("0.1") * min(i, 3)
+                    for i, name in enumerate(badge_names)},
+            skills={name: _skill_status(rng, rate) for name in skill_names},
+        ))
+    return rows
+
+
+def _stage(mastery: Decimal, stage_count: int | None) -> int | None:
+    """Stages as equal mastery thresholds: with 4 stages, 20 %, 40 %, 60 %, 80 %."""
+    if stage_count is None:
+        return None
+    return sum(mastery * (stage_count + 1) >= step for step in range(1, stage_count + 1))
+
+
+def _skill_status(rng: random.Random, rate: float) -> str:
+    if rng.random() < rate:
+        return "OK"
+    return rng.choices(("KO", "Non testé"), weights=SKILL_STATUSES_WEIGHTS)[0]
+
+
+def fake_campaign_export_bytes(
+    kind: CampaignKind,
+    participants: Sequence[Participant],
+    *,
+    rng: random.Random,
+    code: str,
+    name: str,
+    organisation: str = DEFAULT_ORGANISATION,
+    campaign_id: int | None = None,
+    start: datetime = DEFAULT_START,
+    parcours: str | None = None,
+    competence_codes: Sequence[str] = DEFAULT_PARCOURS_COMPETENCES,
+    stage_count: int | None = 4,
+    badge_names: Sequence[str] = (),
+    skill_names: Sequence[str] = (),
+    external_id_label: str | None = None,
+    older_format: bool = False,
+    share_rate: float | None = None,
+    ability: Callable[[Participant], float] | None = None,
+) -> bytes:
+    """A whole Pix Orga export file for fake participants, as Pix would write it.
+
+    `start` is when the campaign opens; `parcours` defaults to the campaign's name;
+    `competence_codes`, stages, badges and skills only matter to assessments and exams.
+    """
+    campaign_id = campaign_id if campaign_id is not None else rng.randint(100_000, 999_999)
+    if kind is CampaignKind.PROFILES_COLLECTION:
+        rows = fake_profiles_collection(
+            participants, rng=rng, shared_at=start, ability=ability,
+            **({"share_rate": share_rate} if share_rate is not None else {}),
+        )
+        return write_profiles_collection_export(
+            organisation=organisation, campaign_id=campaign_id, code=code, name=name,
+            participations=rows, external_id_label=external_id_label,
+            older_format=older_format,
+        )
+    exam = kind is CampaignKind.EXAM
+    rows = fake_assessment(
+        participants, rng=rng, competence_codes=competence_codes, started_at=start,
+        stage_count=stage_count, badge_names=badge_names, skill_names=skill_names,
+        ability=ability, exam=exam,
+        **({"share_rate": share_rate} if share_rate is not None else {}),
+    )
+    return write_assessment_export(
+        organisation=organisation, campaign_id=campaign_id, code=code, name=name,
+        parcours=parcours if parcours is not None else name, competence_codes=competence_codes,
+        participations=rows, stage_count=stage_count, badge_names=badge_names,
+        skills=skill_names, external_id_label=external_id_label, exam=exam,
+        older_format=older_format,
+    )

@@ -1,0 +1,282 @@
+"""What every Pix file has in common: decoding, CSV tables read by header, cell values, errors.
+
+A reader never raises on bad input: it returns the rows it could read and a list of
+`RowError`, each naming its line and column, so a person can fix the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from .i18n import _
+from .referential import fold
+
+PARIS = ZoneInfo("Europe/Paris")
+BOM = "\ufeff"
+NA = "NA"
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem in a file: `line` is 1-based (the header is line 1), None for the whole file.
+
+    `message` is French with `%(name)s` placeholders, marked for translation; `params` fills
+    them. `str()` gives the French text with its place.
+    """
+
+    line: int | None
+    message: str
+    column: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.message % dict(self.params) if self.params else self.message
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.text
+        if self.column:
+            return f"Ligne {self.line}, colonne « {self.column} » : {self.text}"
+        return f"Ligne {self.line} : {self.text}"
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read (encoding, emptiness, wrong kind of file)."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.error = RowError(None, message, params=params)
+        super().__init__(str(self.error))
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+_FRENCH_LETTERS = set("éèêëàâäîïôöûüùçœÉÈÊÀÂÎÔÛÇŒ’«» ")
+
+
+def decode(data: bytes) -> str:
+    """Text of a file in UTF-8 (with or without BOM), Windows-1252 or MacRoman.
+
+    Windows-1252 and MacRoman both decode any byte, so the one that yields French letters
+    rather than symbols wins.
+    """
+    if not data or not data.strip():
+        raise FileRejected(_("Le fichier est vide."))
+    if b"\x00" in data[:4096]:
+        raise FileRejected(
+            _("Le fichier n’est pas un fichier texte (CSV) : enregistrez-le au format CSV.")
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        candidates = []
+        for encoding in ("cp1252", "mac_roman"):
+            try:
+                decoded = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            high = [ch for ch in decoded if ord(ch) > 127]
+            score = sum(ch in _FRENCH_LETTERS for ch in high) - sum(
+                ch not in _FRENCH_LETTERS for ch in high
+            )
+            candidates.append((score, decoded))
+        if not candidates:
+            raise FileRejected(
+                _("Encodage du fichier non reconnu : enregistrez-le en UTF-8.")
+            ) from None
+        text = max(candidates, key=lambda c: c[0])[1]
+    return text.removeprefix(BOM)
+
+
+# --- CSV tables ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # line of the file where the row starts
+    cells: Mapping[str, str]  # header as written in the file → raw cell text
+
+    def get(self, header: str | None) -> str:
+        if header is None:
+            return ""
+        return self.cells.get(header, "")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[Row]
+    delimiter: str
+
+    def find(self, *labels: str, prefix: bool = False) -> str | None:
+        """The header matching one of `labels` (folded comparison), or None."""
+        wanted = [fold(label) for label in labels]
+        for header in self.headers:
+            folded = fold(header)
+            for label in wanted:
+                if folded == label or (prefix and folded.startswith(label)):
+                    return header
+        return None
+
+
+def sniff_delimiter(first_line: str, candidates: Sequence[str] = (";", ",", "\t")) -> str:
+    counts = {d: first_line.count(d) for d in candidates}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else candidates[0]
+
+
+def read_table(text: str) -> Table:
+    """A CSV table with its headers and line-numbered rows; `;`, `,` or tab separated.
+
+    Blank lines are skipped; rows keep the line where they start, header being line 1.
+    """
+    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    rows: list[Row] = []
+    line = 1
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if headers is None:
+                headers = [h.strip() for h in record]
+                continue
+            cells = {h: (record[i].strip() if i < len(record) else "") for i, h in
+                     enumerate(headers)}
+            if len(record) > len(headers) and any(c.strip() for c in record[len(headers):]):
+                cells["\x00extra"] = "1"
+            rows.append(Row(start, cells))
+    except csv.Error as exc:
+        raise FileRejected(
+            _("Le fichier CSV est mal formé près de la ligne %(line)s : %(detail)s"),
+            line=line, detail=str(exc),
+        ) from exc
+    if headers is None:
+        raise FileRejected(_("Le fichier est vide."))
+    return Table(headers, rows, delimiter)
+
+
+def row_has_extra_cells(row: Row) -> bool:
+    return "\x00extra" in row.cells
+
+
+# --- cell values --------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; `message` and `params` as in `RowError`."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+
+def unquote_formula(value: str) -> str:
+    """Pix prefixes `'` to a text starting with - @ = + (CSV injection guard): undo it."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+def neutralise(value: object) -> object:
+    """For our own exports: a text starting with = + - @ cannot run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def is_na(value: str) -> bool:
+    return value.strip() in ("", NA)
+
+
+def parse_int(value: str) -> int:
+    text = value.strip().replace("\u202f", "").replace(" ", "")
+    if not re.fullmatch(r"-?\d+", text):
+        raise CellError(_("nombre entier attendu, « %(value)s » trouvé"), value=value)
+    return int(text)
+
+
+def parse_decimal(value: str) -> Decimal:
+    """A number written with a decimal comma (`0,67`) or point."""
+    text = value.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(_("nombre attendu, « %(value)s » trouvé"), value=value) from None
+    if not number.is_finite():
+        raise CellError(_("nombre attendu, « %(value)s » trouvé"), value=value)
+    return number
+
+
+def parse_fraction(value: str) -> Decimal:
+    """A rate between 0 and 1 (`0,67`)."""
+    number = parse_decimal(value)
+    if not 0 <= number <= 1:
+        raise CellError(_("taux entre 0 et 1 attendu, « %(value)s » trouvé"), value=value)
+    return number
+
+
+_YES = {"oui", "o", "yes", "true", "1"}
+_NO = {"non", "n", "no", "false", "0"}
+
+
+def parse_yes_no(value: str) -> bool:
+    folded = value.strip().lower()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise CellError(_("« Oui » ou « Non » attendu, « %(value)s » trouvé"), value=value)
+
+
+def parse_date(value: str) -> date:
+    """`DD/MM/YYYY`, `DD/MM/YY` (pupil lists) or `YYYY-MM-DD` (older Pix files)."""
+    text = value.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if pattern == "%d/%m/%y" and parsed.year > date.today().year:
+            parsed = parsed.replace(year=parsed.year - 100)  # a birthdate is in the past
+        return parsed
+    raise CellError(_("date invalide « %(value)s » (jj/mm/aaaa attendu)"), value=value)
+
+
+def parse_datetime(value: str) -> datetime:
+    """`DD/MM/YYYY HH:mm` in Europe/Paris, or an older `YYYY-MM-DD` date; returns aware."""
+    text = value.strip()
+    for pattern in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=PARIS)
+        except ValueError:
+            continue
+    try:
+        return datetime.combine(parse_date(text), datetime.min.time(), tzinfo=PARIS)
+    except CellError:
+        raise CellError(
+            _("date et heure invalides « %(value)s » (jj/mm/aaaa hh:mm attendu)"), value=value
+        ) from None
+
+
+def format_decimal(value: float | Decimal | None, places: int = 2) -> str:
+    """`12,35`: French decimal comma, fixed places; empty for None."""
+    if value is None:
+        return ""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def iter_errors_first(errors: Sequence[RowError], limit: int = 200) -> Iterator[RowError]:
+    yield from sorted(errors, key=lambda e: (e.line or 0, e.column or ""))[:limit]
