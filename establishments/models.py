@@ -36,10 +36,12 @@ class SchoolYear(models.Model):
         return day.year if day.month >= 9 else day.year - 1
 
     @classmethod
+    def start_year_of_today(cls) -> int:
+        return cls.start_year_of(timezone.localdate())
+
+    @classmethod
     def get_current(cls) -> SchoolYear:
-        year, _created = cls.objects.get_or_create(
-            start_year=cls.start_year_of(timezone.localdate())
-        )
+        year, _created = cls.objects.get_or_create(start_year=cls.start_year_of_today())
         return year
 
 
@@ -176,12 +178,21 @@ class Pupil(models.Model):
         verbose_name = _("élève")
         verbose_name_plural = _("élèves")
         constraints = [
-            models.UniqueConstraint(fields=["establishment", "ine"], name="unique_ine_per_establishment")
+            models.UniqueConstraint(
+                fields=["establishment", "ine"], name="unique_ine_per_establishment"
+            )
         ]
         indexes = [models.Index(fields=["establishment", "last_name_key", "first_name_key"])]
 
     def __str__(self) -> str:
         return f"{self.display_last_name} {self.first_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.set_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "last_name_key", "first_name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_last_name(self) -> str:
@@ -191,12 +202,6 @@ class Pupil(models.Model):
         self.last_name_key = normalise_name(self.display_last_name)
         self.first_name_key = normalise_name(self.first_name)
 
-    def save(self, *args, **kwargs) -> None:
-        self.set_name_keys()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "last_name_key", "first_name_key"}
-        super().save(*args, **kwargs)
 
 
 class Enrolment(models.Model):

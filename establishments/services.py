@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from functools import reduce
-from operator import or_
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.auth import get_user_model

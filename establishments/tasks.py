@@ -1,5 +1,4 @@
 from celery import shared_task
-
 from django.utils.translation import gettext_noop
 
 from jobs.services import JobOutcome, Progress, job_run

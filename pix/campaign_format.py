@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from .files import RowError
 from .referential import COMPETENCE_BY_CODE, COMPETENCES, DOMAINS
@@ -161,6 +162,7 @@ class CampaignExport:
         return not self.errors
 
 
+@lru_cache(maxsize=4096)  # few distinct pairs, asked for again and again by fake data
 def mastery_rate(mastered: int, total: int) -> Decimal:
     """`mastered / total` as Pix writes it: rounded half up to 2 places, no trailing zero.
 

@@ -10,9 +10,10 @@ exactly like a real export, and a real export read then written back gives the s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from .campaign_format import (
     BADGE,
@@ -60,24 +61,34 @@ from .referential import COMPETENCE_BY_CODE, COMPETENCES, DOMAINS
 _UNQUOTED = re.compile(r"[0-9-]+")
 
 
-def _cell(value: object) -> str:
-    """One value as Pix serialises it; None is Pix's `NA`."""
-    if value is None:
-        value = NA
-    elif isinstance(value, bool):
-        value = "Oui" if value else "Non"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        # the Decimal's own exponent is kept: a file read with `1,0` is written back `1,0`
-        return format(value, "f").replace(".", ",")
-    if isinstance(value, float):  # as JavaScript's Number.toString: 1.0 is `1`
-        return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
-    text = str(value)
+def _text(text: str) -> str:
     if _UNQUOTED.fullmatch(text):
         return text
     guard = "'" if text.startswith(FORMULA_PREFIXES) else ""
     return '"' + guard + text.replace('"', '""') + '"'
+
+
+def _number(value: float) -> str:
+    """As JavaScript's Number.toString: 1.0 is `1`."""
+    return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
+
+
+_QUOTED_NA = _text(NA)
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    str: _text,
+    int: str,
+    bool: lambda value: '"Oui"' if value else '"Non"',
+    type(None): lambda value: _QUOTED_NA,
+    # the Decimal's own exponent is kept: a file read with `1,0` is written back `1,0`
+    Decimal: lambda value: format(value, "f").replace(".", ","),
+    float: _number,
+}
+
+
+def _cell(value: object) -> str:
+    """One value as Pix serialises it; None is Pix's `NA`."""
+    serialise = _BY_TYPE.get(type(value))
+    return serialise(value) if serialise else _text(str(value))
 
 
 def _line(values: Iterable[object]) -> str:

@@ -8,6 +8,7 @@ their profile twice, a few who never shared.
 
 from __future__ import annotations
 
+import math
 import random
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -121,6 +122,10 @@ def fake_profiles_collection(
     """
     rows: list[ParticipationRow] = []
     not_shared = {c.code: NOT_SHARED_LEVEL for c in COMPETENCES}
+    cap = max_level * PIX_PER_LEVEL
+    # one CompetenceLevel per possible pix value, levels from Pix's rule: 20,000 pupils fast
+    by_pix = [CompetenceLevel(level_from_pix(pix, max_level), pix) for pix in range(cap + 1)]
+    centres = [(c.code, PIX_PER_LEVEL / 2 + COMPETENCE_PIX_OFFSET[c.code]) for c in COMPETENCES]
     for participant in participants:
         mean = ability(participant) if ability else GRADE_MEAN_LEVEL.get(
             participant.grade, UNKNOWN_GRADE_MEAN_LEVEL)
@@ -131,32 +136,30 @@ def fake_profiles_collection(
             rows.append(ParticipationRow(**_common(participant, len(rows) + 2),
                                          levels=not_shared))
             continue
-        pix = {
-            c.code: round(_clamp(level * PIX_PER_LEVEL + PIX_PER_LEVEL / 2
-                                 + COMPETENCE_PIX_OFFSET[c.code] + rng.gauss(0, 6),
-                                 0, max_level * PIX_PER_LEVEL))
-            for c in COMPETENCES
-        }
+        base = level * PIX_PER_LEVEL
+        levels = {code: by_pix[min(cap, max(0, round(base + centre + rng.gauss(0, 6))))]
+                  for code, centre in centres}
         when = _minute(shared_at + timedelta(minutes=rng.randrange(21 * 24 * 60)))
-        rows.append(_profile(participant, len(rows) + 2, when, pix, max_level))
+        rows.append(_profile(participant, len(rows) + 2, when, levels))
         if rng.random() < resend_rate:
             earlier = when - timedelta(days=rng.randint(3, 20), minutes=rng.randrange(600))
-            older_pix = {code: max(0, value - rng.randint(0, 10)) for code, value in pix.items()}
-            rows.append(_profile(participant, len(rows) + 2, earlier, older_pix, max_level))
+            older = {code: by_pix[max(0, value.pix - rng.randint(0, 10))]
+                     for code, value in levels.items()}
+            rows.append(_profile(participant, len(rows) + 2, earlier, older))
     return rows
 
 
-def _profile(participant: Participant, line: int, shared_at: datetime, pix: Mapping[str, int],
-             max_level: int) -> ParticipationRow:
-    levels = {code: level_from_pix(value, max_level) for code, value in pix.items()}
+def _profile(participant: Participant, line: int, shared_at: datetime,
+             levels: dict[str, CompetenceLevel]) -> ParticipationRow:
+    by_code = {code: value.level for code, value in levels.items()}
     return ParticipationRow(
         **_common(participant, line),
         shared=True,
         shared_at=shared_at,
-        pix_total=sum(pix.values()),
-        certifiable=is_certifiable(levels),
-        certifiable_competences=certifiable_competences(levels),
-        levels={code: CompetenceLevel(levels[code], pix[code]) for code in pix},
+        pix_total=sum(value.pix for value in levels.values()),
+        certifiable=is_certifiable(by_code),
+        certifiable_competences=certifiable_competences(by_code),
+        levels=levels,
     )
 
 
@@ -211,8 +214,7 @@ def fake_assessment(
             continue
         by_competence = {}
         for code in codes:
-            chance = _clamp(rate + rng.gauss(0, 0.15), 0, 1)
-            mastered = sum(rng.random() < chance for _ in range(targeted[code]))
+            mastered = _binomial(rng, targeted[code], _clamp(rate + rng.gauss(0, 0.15), 0, 1))
             by_competence[code] = Mastery(mastery_rate(mastered, targeted[code]),
                                           targeted[code], mastered)
         mastery = mastery_rate(sum(m.skills_mastered for m in by_competence.values()),
@@ -231,6 +233,11 @@ def fake_assessment(
             skills={name: _skill_status(rng, rate) for name in skill_names},
         ))
     return rows
+
+
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    """Skills mastered out of `n`: a normal approximation, one draw instead of `n`."""
+    return round(_clamp(rng.gauss(n * p, math.sqrt(n * p * (1 - p))), 0, n))
 
 
 def _stage(mastery: Decimal, stage_count: int | None) -> int | None:

@@ -65,7 +65,7 @@ LAST_NAMES: tuple[str, ...] = (
     "Tessier", "Chauvin", "Lemaître", "Da Silva", "Dos Santos", "De Oliveira", "Pereira",
     "Ferreira", "D'Almeida", "N'Diaye", "Diallo", "Traoré", "Coulibaly", "Camara", "Diop",
     "Konaté", "Benali", "El Amrani", "El Idrissi", "Haddad", "Ben Saïd", "Nguyen", "Tran",
-    "Kowalski", "Nowak", "De Villiers", "Saint-Martin", "Lamy-Dubois", "O'Neill", "Œuvrard",
+    "Kowalski", "Nowak", "De Villiers", "Saint-Martin", "Lamy-Dubois", "O'Neill",
 )
 # Mostly around La Rochelle (the samples' collège is in Charente-Maritime), some further away.
 BIRTH_PLACES: tuple[str, ...] = (

@@ -59,14 +59,42 @@ class FileRejected(Exception):
 
 # --- decoding -----------------------------------------------------------------------------
 
-_FRENCH_LETTERS = set("éèêëàâäîïôöûüùçœÉÈÊÀÂÎÔÛÇŒ’«» ")
+_FRENCH_LETTERS = set("àâäçéèêëîïôöùûüÿæœÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ")
+_TYPOGRAPHY = set("’‘«»“”–—…€°\u00a0\u202f")
+
+
+def _french_score(text: str) -> int:
+    """How French a decoding looks: +1 for each non-ASCII character that is plausible French
+    where it stands, -1 for symbols, foreign letters and letters out of place.
+
+    Case and place matter: `NOËL` in MacRoman reads `NOèL` in Windows-1252, `Zoé` in
+    Windows-1252 reads `ZoÈ` in MacRoman, MacRoman `Maël` reads `Ma‘l`: all still letters or
+    punctuation, only misplaced.
+    """
+    return sum(1 if _plausible(text, i) else -1 for i, char in enumerate(text) if ord(char) > 127)
+
+
+def _plausible(text: str, index: int) -> bool:
+    char = text[index]
+    before = text[index - 1] if index else ""
+    after = text[index + 1 : index + 2]
+    if char in _TYPOGRAPHY:  # inside a word, only the apostrophe (aujourd’hui, D’Almeida)
+        return char == "’" or not (before.isalpha() and after.isalpha())
+    if char not in _FRENCH_LETTERS:
+        return False
+    if not before.isalpha() and not after.isalpha():
+        return char in "àÀ"  # the only one-letter French word with an accent
+    if char.isupper():  # not after a small letter (`ZoÈ`)
+        return not (before.isalpha() and before.islower())
+    before2 = text[index - 2] if index > 1 else ""  # a small letter not inside capitals (`NOèL`)
+    return not (before.isupper() and (after.isupper() or before2.isupper()))
 
 
 def decode(data: bytes) -> str:
     """Text of a file in UTF-8 (with or without BOM), Windows-1252 or MacRoman.
 
-    Windows-1252 and MacRoman both decode any byte, so the one that yields French letters
-    rather than symbols wins.
+    Windows-1252 and MacRoman both decode almost any byte, so the one that yields French
+    letters in the right case rather than symbols wins; a tie goes to Windows-1252.
     """
     if not data or not data.strip():
         raise FileRejected(_("Le fichier est vide."))
@@ -83,11 +111,7 @@ def decode(data: bytes) -> str:
                 decoded = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            high = [ch for ch in decoded if ord(ch) > 127]
-            score = sum(ch in _FRENCH_LETTERS for ch in high) - sum(
-                ch not in _FRENCH_LETTERS for ch in high
-            )
-            candidates.append((score, decoded))
+            candidates.append((_french_score(decoded), decoded))
         if not candidates:
             raise FileRejected(
                 _("Encodage du fichier non reconnu : enregistrez-le en UTF-8.")
