@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -61,8 +61,12 @@ def home(request) -> HttpResponse:
 @require_POST
 @login_required
 def switch_establishment(request) -> HttpResponse:
+    establishment_id = request.POST.get("id", "")
+    if not establishment_id.isdigit():  # a forged value is a 404, not a server error
+        raise Http404
     target = get_object_or_404(
-        Membership.objects.filter(user=request.user), establishment_id=request.POST.get("id")
+        Membership.objects.filter(user=request.user).select_related("establishment"),
+        establishment_id=establishment_id,
     )
     request.session[SESSION_KEY] = target.establishment_id
     messages.success(request, _("Vous travaillez maintenant sur %(name)s.")

@@ -23,6 +23,8 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         PUPIL_IMPORT = "pupil_import", _("Import de la base élèves")
+        CAMPAIGN_IMPORT = "campaign_import", _("Import de résultats de campagne")
+        CAMPAIGN_SUMMARIES = "campaign_summaries", _("Calcul des synthèses de campagne")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")

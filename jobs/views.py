@@ -8,7 +8,8 @@ from .models import Job
 
 
 def get_job_for_user(request, job_id: int) -> Job:
-    if request.membership is None:
+    # Pupils never see jobs: a role that may not act is a 403, not a 404.
+    if request.membership is None or not request.membership.is_staff_member:
         raise PermissionDenied
     return get_object_or_404(
         Job.objects.for_membership(request.membership).defer("payload"), pk=job_id

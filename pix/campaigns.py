@@ -184,6 +184,7 @@ class _Columns:
     external_id: str | None = None
     last_header: str = ""
     older_format: bool = False
+    masteries: dict[tuple, Mastery] = field(default_factory=dict)  # cells already read
 
 
 def read_campaign_export(data: bytes) -> CampaignExport:
@@ -495,6 +496,9 @@ def _read_row(cells: _Cells, columns: _Columns, export: CampaignExport) -> Parti
 
 
 _NO_LEVELS = MappingProxyType({c.code: NOT_SHARED_LEVEL for c in COMPETENCES})
+_VALID_LEVELS = {(str(level), str(pix)): CompetenceLevel(level, pix)
+                 for level in range(FRAMEWORK_MAX_LEVEL + 1)
+                 for pix in range(MAX_COMPETENCE_PIX + 1)}
 
 
 def _read_profile_row(cells: _Cells, columns: _Columns, common: dict) -> ParticipationRow | None:
@@ -509,9 +513,15 @@ def _read_profile_row(cells: _Cells, columns: _Columns, common: dict) -> Partici
     levels = {}
     for competence in COMPETENCES:
         parts = columns.levels[competence.code]
-        levels[competence.code] = CompetenceLevel(
-            cells.result(parts["level"], _level), cells.result(parts["pix"], _competence_pix)
-        )
+        raw = (cells.cells.get(parts["level"], ""), cells.cells.get(parts["pix"], ""))
+        known = _VALID_LEVELS.get(raw)  # fast path for the 32 cells of every row
+        if known is not None:
+            cells.results += 2
+            levels[competence.code] = known
+        else:
+            levels[competence.code] = CompetenceLevel(
+                cells.result(parts["level"], _level), cells.result(parts["pix"], _competence_pix)
+            )
     if cells.missing_results():
         return None
     return ParticipationRow(
@@ -542,9 +552,11 @@ def _read_mastery_row(cells: _Cells, columns: _Columns, export: CampaignExport,
                     max=columns.stage_count, value=stage)
     badges = {name: cells.result(header, parse_yes_no) for name, header in columns.badges.items()}
     mastery = cells.result(fields["mastery"], _fraction)
-    competence_mastery = {code: _mastery(cells, columns.competences[code])
+    seen = columns.masteries
+    competence_mastery = {code: _mastery(cells, columns.competences[code], seen)
                           for code in export.competence_codes}
-    domain_mastery = {code: _mastery(cells, parts) for code, parts in columns.domains.items()}
+    domain_mastery = {code: _mastery(cells, parts, seen)
+                      for code, parts in columns.domains.items()}
     skills = {name: cells.result(header, _skill) for name, header in columns.skills.items()}
     if cells.missing_results():
         return None
@@ -555,7 +567,15 @@ def _read_mastery_row(cells: _Cells, columns: _Columns, export: CampaignExport,
     )
 
 
-def _mastery(cells: _Cells, parts: Mapping[str, str]) -> Mastery:
+def _mastery(cells: _Cells, parts: Mapping[str, str], seen: dict[tuple, Mastery]) -> Mastery:
+    """Rate, targeted and mastered skills; `seen` remembers valid cells already parsed."""
+    raw = (cells.cells.get(parts["rate"], ""), cells.cells.get(parts["total"], ""),
+           cells.cells.get(parts["mastered"], ""))
+    known = seen.get(raw)
+    if known is not None:
+        cells.results += 3
+        return known
+    errors = (len(cells.errors), len(cells.na_results))
     rate = cells.result(parts["rate"], _fraction)
     total = cells.result(parts["total"], _count)
     mastered = cells.result(parts["mastered"], _count)
@@ -563,7 +583,10 @@ def _mastery(cells: _Cells, parts: Mapping[str, str]) -> Mastery:
         cells.error(parts["mastered"], _("%(mastered)s acquis maîtrisés sur %(total)s : plus "
                                          "que le nombre d’acquis"),
                     mastered=mastered, total=total)
-    return Mastery(rate, total, mastered)
+    mastery = Mastery(rate, total, mastered)
+    if errors == (len(cells.errors), len(cells.na_results)):
+        seen[raw] = mastery
+    return mastery
 
 
 def _report_all_na(all_na: list[int], shared_rows: int, errors: list[RowError]) -> None:

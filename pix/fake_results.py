@@ -271,18 +271,21 @@ def fake_campaign_export_bytes(
     external_id_label: str | None = None,
     older_format: bool = False,
     share_rate: float | None = None,
+    resend_rate: float | None = None,
     ability: Callable[[Participant], float] | None = None,
 ) -> bytes:
     """A whole Pix Orga export file for fake participants, as Pix would write it.
 
     `start` is when the campaign opens; `parcours` defaults to the campaign's name;
-    `competence_codes`, stages, badges and skills only matter to assessments and exams.
+    `competence_codes`, stages, badges and skills only matter to assessments and exams,
+    `resend_rate` to profiles collections. Rates left None keep the generators' defaults.
     """
     campaign_id = campaign_id if campaign_id is not None else rng.randint(100_000, 999_999)
     if kind is CampaignKind.PROFILES_COLLECTION:
+        rates = {"share_rate": share_rate, "resend_rate": resend_rate}
         rows = fake_profiles_collection(
             participants, rng=rng, shared_at=start, ability=ability,
-            **({"share_rate": share_rate} if share_rate is not None else {}),
+            **{name: rate for name, rate in rates.items() if rate is not None},
         )
         return write_profiles_collection_export(
             organisation=organisation, campaign_id=campaign_id, code=code, name=name,

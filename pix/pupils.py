@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -153,7 +154,8 @@ def _xml_from_zip(data: bytes) -> bytes:
         if sum(info.file_size for info in xmls) > MAX_UNZIPPED_BYTES:
             raise FileRejected(_("L’archive zip est trop volumineuse une fois décompressée."))
         contents = [archive.read(info) for info in xmls]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+            ValueError, NotImplementedError, RuntimeError):  # damaged, unsupported, encrypted
         raise FileRejected(_("L’archive zip est illisible ou endommagée.")) from None
     # Several XML files: prefer the pupil export.
     return next((content for content in contents if b"BEE_ELEVES" in content), contents[0])
@@ -308,7 +310,9 @@ def _add_row(
         fail("first_name", _("prénom manquant"))
     # SIECLE codes sexes 1/2; CSV lists write M/F, Masculin/Féminin: the first letter counts.
     sex = _SEXES.get(values["sex"].strip()[:1].upper())
-    if sex is None:
+    if not values["sex"].strip():
+        fail("sex", _("sexe manquant (M ou F attendu)"))
+    elif sex is None:
         fail("sex", _("sexe « %(value)s » non reconnu (M ou F attendu)"), value=values["sex"])
     birthdate = None
     if not values["birthdate"].strip():

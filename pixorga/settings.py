@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "establishments",
     "jobs",
+    "campaigns",
     "demo",
 ]
 

@@ -30,8 +30,8 @@ def test_grades_are_ordered_from_sixieme_to_terminale_then_vocational():
 
 
 def test_leaving_grades_are_the_certified_ones():
-    assert LEAVING_GRADES == {"3e", "Tle", "CAP2", "TBP"}
-    assert LEAVING_GRADES <= set(GRADE_CODES)
+    assert {"3e", "Tle", "CAP2", "TBP"} == LEAVING_GRADES
+    assert set(GRADE_CODES) >= LEAVING_GRADES
 
 
 def test_every_grade_has_an_age_and_a_typical_mef_that_reads_back():
