@@ -27,15 +27,19 @@ chromium:
 
 run: install
 	@mkdir -p var
+	$(PY) scripts/ensure_database.py
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "Démarrage d’un worker Celery ($$CELERY_BROKER_URL)…"; \
-		DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A pixorga worker --beat --loglevel=INFO \
-			--concurrency=2 --logfile=var/celery.log --detach --pidfile=var/celery.pid; \
-	fi
 	@echo "pixorga : http://$(HOST):$(PORT)"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		echo "Worker Celery (avec beat) sur $$CELERY_BROKER_URL, journal dans var/celery.log"; \
+		DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A pixorga worker --beat --loglevel=INFO \
+			--concurrency=2 --schedule=var/celerybeat-schedule >var/celery.log 2>&1 & \
+		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+		DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
 
 test: install chromium
 	$(PY) -m pytest

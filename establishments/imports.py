@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pix.files import RowError
-from pix.grades import grade_of
+from pix.grades import grade_from_division, grade_from_mef
 from pix.pupils import PupilBase, PupilRow, read_pupil_base
 
 from .models import Enrolment, Establishment, Pupil, SchoolClass, SchoolYear
@@ -109,7 +109,8 @@ def _write(
         )
     }
     new_enrolments: list[Enrolment] = []
-    moved: list[Enrolment] = []
+    changed: list[Enrolment] = []
+    moved = returned = 0
     listed: set[int] = set()
     total = len(base.rows)
     for done, row in enumerate(base.rows, start=1):
@@ -122,12 +123,15 @@ def _write(
                 Enrolment(pupil=pupil, school_year=school_year, school_class=school_class)
             )
         elif enrolment.school_class_id != school_class.pk or enrolment.left_on is not None:
+            # A pupil back in the file is no class change unless their class differs.
+            moved += enrolment.school_class_id != school_class.pk
+            returned += enrolment.left_on is not None
             enrolment.school_class = school_class
             enrolment.left_on = None
-            moved.append(enrolment)
+            changed.append(enrolment)
         progress(done, total)
     Enrolment.objects.bulk_create(new_enrolments, batch_size=500)
-    Enrolment.objects.bulk_update(moved, ["school_class", "left_on"], batch_size=500)
+    Enrolment.objects.bulk_update(changed, ["school_class", "left_on"], batch_size=500)
     # Pupils missing from the new file have left: marked, never deleted, so history stays.
     left = [e for pid, e in enrolments.items() if pid not in listed and e.left_on is None]
     for enrolment in left:
@@ -138,7 +142,8 @@ def _write(
         "rows": len(base.rows),
         "created": len(to_create),
         "updated": len(to_update),
-        "moved": len(moved),
+        "moved": moved,
+        "returned": returned,
         "left": len(left),
         "unchanged": len(base.rows) - len(to_create) - len(to_update),
         "classes": len(classes),
@@ -160,7 +165,9 @@ def _sync_classes(
     }
     new, changed = [], []
     for code, mef in wanted.items():
-        grade = grade_of(mef, code) or ""
+        # The class name first: it is what the school chose, and files where every pupil has
+        # the same MEF (a default left in an export) exist; the MEF when the name says nothing.
+        grade = grade_from_division(code) or grade_from_mef(mef) or ""
         school_class = classes.get(code)
         if school_class is None:
             new.append(

@@ -5,6 +5,8 @@ numbers unquoted with a decimal comma, strings double-quoted except those made o
 and dashes (a class `301`, an older date `2025-09-11`), a `'` before a text starting with
 `- @ = +`. Used by the demo data, the tests and the benchmark: what is written here reads
 exactly like a real export, and a real export read then written back gives the same bytes.
+Files are those of a school (Pix "SCO" organisation managing its pupils): "Classe" is always
+there; the higher-education columns ("Groupe", "Numéro Étudiant") never are.
 """
 
 from __future__ import annotations
@@ -91,8 +93,12 @@ def _cell(value: object) -> str:
     return serialise(value) if serialise else _text(str(value))
 
 
+def _cells(values: Iterable[object]) -> str:
+    return ";".join(map(_cell, values))
+
+
 def _line(values: Iterable[object]) -> str:
-    return ";".join(map(_cell, values)) + "\n"
+    return _cells(values) + "\n"
 
 
 def _when(value: datetime | None, older_format: bool) -> str | None:
@@ -137,11 +143,11 @@ def write_profiles_collection_export(
                 CERTIFIABLE_COUNT]
     for competence in COMPETENCES:
         headers += [LEVEL_OF + competence.name, PIX_OF + competence.name]
-    campaign = _line([organisation, campaign_id, code, name])[:-1] + ";"
+    campaign = _cells([organisation, campaign_id, code, name]) + ";"
     not_shared = _line([False] + [None] * (4 + 2 * len(COMPETENCES)))
     lines = [_line(headers)]
     for row in participations:
-        start = campaign + _line(_participant(row, external_id_label))[:-1] + ";"
+        start = campaign + _cells(_participant(row, external_id_label)) + ";"
         if not row.shared:
             lines.append(start + not_shared)
             continue
@@ -206,7 +212,7 @@ def write_assessment_export(
                     DOMAIN_MASTERED + domain.name]
     headers += skills
 
-    campaign = _line([organisation, campaign_id, code, name, parcours])[:-1] + ";"
+    campaign = _cells([organisation, campaign_id, code, name, parcours]) + ";"
     results_count = ((stage_count is not None) + len(badge_names) + 1
                      + 3 * (len(codes) + len(domains)) + len(skills))
     not_shared = _line([None] * results_count)
@@ -217,7 +223,7 @@ def write_assessment_export(
             values.append(row.progression)
         values += [_when(row.started_at, older_format), row.shared,
                    _when(row.shared_at, older_format) if row.shared else None]
-        start = campaign + _line(values)[:-1] + ";"
+        start = campaign + _cells(values) + ";"
         if not row.shared:
             lines.append(start + not_shared)
             continue

@@ -62,7 +62,7 @@ COMPETENCE_PIX_OFFSET: Mapping[str, int] = {
     "5.1": -2, "5.2": -3,
 }
 WEAK_PUPIL_RATE = 0.12  # pupils far behind their class: what remediation is for
-SKILL_STATUSES_WEIGHTS = (0.7, 0.3)  # a skill not mastered: KO, else not tested
+NOT_MASTERED_WEIGHTS = (0.7, 0.3)  # a skill not mastered: "KO", else "Non testé"
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,7 @@ def _stage(mastery: Decimal, stage_count: int | None) -> int | None:
 def _skill_status(rng: random.Random, rate: float) -> str:
     if rng.random() < rate:
         return "OK"
-    return rng.choices(("KO", "Non testé"), weights=SKILL_STATUSES_WEIGHTS)[0]
+    return rng.choices(("KO", "Non testé"), weights=NOT_MASTERED_WEIGHTS)[0]
 
 
 def fake_campaign_export_bytes(

@@ -97,16 +97,20 @@ def read_pupil_base(
     except FileRejected as rejected:
         base.rows = []
         base.errors.append(rejected.error)
-    skipped = base.skipped_left + base.skipped_no_ine + base.skipped_no_class
-    if not base.rows and not base.errors and skipped:
-        base.errors.append(RowError(None, _(
-            "Aucun élève à importer : %(left)s sortis, %(no_ine)s sans INE, "
-            "%(no_class)s sans classe."
-        ), params={"left": base.skipped_left, "no_ine": base.skipped_no_ine,
-                   "no_class": base.skipped_no_class}))
-    elif not base.rows and not base.errors:
-        base.errors.append(RowError(None, _("Le fichier ne contient aucun élève.")))
+    if not base.rows and not base.errors:
+        base.errors.append(_nothing_to_import(base))
     return base
+
+
+def _nothing_to_import(base: PupilBase) -> RowError:
+    skipped = {"left": base.skipped_left, "no_ine": base.skipped_no_ine,
+               "no_class": base.skipped_no_class}
+    if not any(skipped.values()):
+        return RowError(None, _("Le fichier ne contient aucun élève."))
+    return RowError(None, _(
+        "Aucun élève à importer (sortis : %(left)s, sans INE : %(no_ine)s, "
+        "sans classe : %(no_class)s)."
+    ), params=skipped)
 
 
 def _read_any(data: bytes, base: PupilBase, expected_uai: str | None) -> None:
@@ -130,7 +134,6 @@ def _read_any(data: bytes, base: PupilBase, expected_uai: str | None) -> None:
     _read_csv(data, base)
 
 
-
 def _looks_like_xml_utf16(data: bytes) -> bool:
     return data.decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").startswith("<")
 
@@ -139,14 +142,14 @@ def _xml_from_zip(data: bytes) -> bytes:
     """The SIECLE XML inside a zip; spreadsheets (also zips of XML) are told apart."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = [info for info in archive.infolist() if not info.is_dir()]
-        paths = {info.filename for info in names}
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        paths = {info.filename for info in members}
         if "[Content_Types].xml" in paths:
             raise FileRejected(_NEITHER, kind=_("document Office, XLSX"))
         if "mimetype" in paths:
             raise FileRejected(_NEITHER, kind=_("document OpenDocument, ODS"))
         xmls = [
-            info for info in names
+            info for info in members
             if info.filename.lower().endswith(".xml") and not info.filename.startswith("__MACOSX")
         ]
         if not xmls:

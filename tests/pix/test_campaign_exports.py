@@ -431,7 +431,9 @@ def profiles_file(*rows: ParticipationRow) -> bytes:
 
 
 def test_level_outside_the_framework():
-    export = read_campaign_export(profiles_file(profile_row(levels={"2.1": CompetenceLevel(9, 72)})))
+    row = profile_row(levels={"2.1": CompetenceLevel(9, 72)})
+
+    export = read_campaign_export(profiles_file(row))
 
     assert messages(export) == [
         "Ligne 2, colonne « Niveau pour la compétence Interagir » : niveau entre 0 et 8 "
@@ -486,7 +488,7 @@ def test_headers_without_participant():
 def test_shared_rows_holding_only_na_make_one_file_error():
     data = generated(CampaignKind.PROFILES_COLLECTION, share_rate=1.0, resend_rate=0.0)
     lines = data.decode("utf-8").split("\n")
-    blank = [";".join(line.split(";")[:9] + ['"NA"'] * 36) if i and line else line
+    blank = [";".join(line.split(";")[:8] + ['"NA"'] * 36) if i and line else line
              for i, line in enumerate(lines)]
 
     export = read_campaign_export("\n".join(blank).encode("utf-8"))
@@ -499,7 +501,7 @@ def test_shared_rows_holding_only_na_make_one_file_error():
 
 def test_one_shared_row_with_only_na_among_good_ones():
     data = generated(CampaignKind.PROFILES_COLLECTION, share_rate=1.0, resend_rate=0.0)
-    bad = replace_line(data, 2, lambda line: ";".join(line.split(";")[:9] + ['"NA"'] * 36))
+    bad = replace_line(data, 2, lambda line: ";".join(line.split(";")[:8] + ['"NA"'] * 36))
 
     export = read_campaign_export(bad)
 
@@ -537,7 +539,7 @@ SIECLE = ('<?xml version="1.0" encoding="ISO-8859-15"?>\n<BEE_ELEVES VERSION="3.
           "<PARAMETRES><UAJ>0170099X</UAJ></PARAMETRES></BEE_ELEVES>\n").encode("iso-8859-15")
 CERTIFICATION = ("Numéro de certification;Prénom;Nom;Date de naissance;Lieu de naissance;"
                  "Identifiant Externe;Statut;Nombre de Pix\n"
-                 "123;Noé;PETIT;07/07/2011;La Rochelle;;Validée;312\n").encode("utf-8")
+                 "123;Noé;PETIT;07/07/2011;La Rochelle;;Validée;312\n").encode()
 
 
 @pytest.mark.parametrize(

@@ -297,7 +297,8 @@ def test_missing_csv_columns_are_each_named():
     [
         ({"birth": "31/02/2013"},
          "colonne « Date de naissance (jj/mm/aaaa)* » : date invalide « 31/02/2013 »"),
-        ({"birth": ""}, "colonne « Date de naissance (jj/mm/aaaa)* » : date de naissance manquante"),
+        ({"birth": ""},
+         "colonne « Date de naissance (jj/mm/aaaa)* » : date de naissance manquante"),
         ({"sex": "X"}, "colonne « Code sexe* » : sexe « X » non reconnu (M ou F attendu)"),
         ({"sex": ""}, "colonne « Code sexe* » : sexe manquant (M ou F attendu)"),
         ({"last": " "}, "colonne « Nom de famille* » : nom de famille manquant"),
@@ -379,7 +380,7 @@ def test_a_file_where_every_pupil_is_skipped_says_why():
     data = write_siecle_xml([replace(NOE, leaving_date=date(2025, 9, 1)), replace(ELOISE, ine="")],
                             uai=UAI, school_year=YEAR)
     assert only_error(read_pupil_base(data)) == (
-        "Aucun élève à importer : 1 sortis, 1 sans INE, 0 sans classe.")
+        "Aucun élève à importer (sortis : 1, sans INE : 1, sans classe : 0).")
 
 
 def test_csv_rows_without_ine_are_skipped_like_siecle():

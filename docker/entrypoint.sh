@@ -1,0 +1,37 @@
+#!/bin/sh
+# One image, three roles: `web` (migrations, then gunicorn), `worker` and `beat` (Celery).
+# Any other command runs as given, e.g. `docker compose run --rm web python manage.py seed_demo`.
+set -eu
+
+role="${1:-web}"
+case "$role" in
+  web)
+    shift || true
+    python manage.py migrate --noinput
+    # Workers: WEB_CONCURRENCY (read by gunicorn itself); more options: GUNICORN_CMD_ARGS.
+    exec gunicorn pixorga.wsgi:application \
+      --bind "0.0.0.0:${PORT:-8000}" \
+      --worker-tmp-dir /dev/shm \
+      --timeout "${GUNICORN_TIMEOUT:-120}" \
+      --access-logfile - \
+      "$@"
+    ;;
+  worker)
+    shift || true
+    exec celery -A pixorga worker \
+      --hostname "worker@%h" \
+      --concurrency "${CELERY_CONCURRENCY:-2}" \
+      --loglevel "${LOG_LEVEL:-INFO}" \
+      "$@"
+    ;;
+  beat)
+    shift || true
+    exec celery -A pixorga beat \
+      --schedule /app/var/celerybeat-schedule \
+      --loglevel "${LOG_LEVEL:-INFO}" \
+      "$@"
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
