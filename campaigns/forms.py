@@ -102,6 +102,11 @@ class CampaignForm(forms.Form):
             self.kept_classes = list(campaign.classes.exclude(pk__in=choosable))
         if not membership.sees_whole_establishment:
             self.fields["classes"].help_text = _("Les classes que vous enseignez.")
+        if campaign is not None and campaign.results_imported_at is not None:
+            # The code and the type are those of the Pix export once results are imported.
+            for name in ("code", "kind"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Fixé par l’export Pix importé.")
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split()).upper()

@@ -27,7 +27,7 @@ case "$role" in
   beat)
     shift || true
     exec celery -A pixorga beat \
-      --schedule /app/var/celerybeat-schedule \
+      --schedule "${BEAT_SCHEDULE:-/app/var/celerybeat-schedule}" \
       --loglevel "${LOG_LEVEL:-INFO}" \
       "$@"
     ;;

@@ -2,7 +2,8 @@
 
 web:  GET /sante/ on gunicorn, as the reverse proxy would send it: with a Host from
       ALLOWED_HOSTS and X-Forwarded-Proto: https (else SECURE_SSL_REDIRECT answers 301).
-beat: the broker accepts a connection (beat has no remote control to ping).
+beat: its schedule file exists (beat got as far as opening it) and the broker accepts a
+      connection (beat has no remote control to ping).
 The worker is checked with `celery inspect ping` instead (see docker-compose.yml).
 Exit 0 when healthy, 1 otherwise.
 """
@@ -40,8 +41,14 @@ def web() -> int:
 
 
 def beat() -> int:
+    from pathlib import Path
+
     from kombu import Connection
 
+    schedule = Path(os.environ.get("BEAT_SCHEDULE", "/app/var/celerybeat-schedule"))
+    if not list(schedule.parent.glob(schedule.name + "*")):
+        print(f"no beat schedule file at {schedule}")
+        return 1
     url = os.environ.get("CELERY_BROKER_URL", "")
     if not url:
         print("CELERY_BROKER_URL is not set")

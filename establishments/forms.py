@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Establishment, Membership, SchoolClass, SchoolYear
@@ -56,10 +57,24 @@ class InvitationAcceptForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean(self):
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.password_validation import validate_password
 
         data = super().clean()
+        User = get_user_model()
+        if User.objects.filter(
+            Q(username__iexact=self.email) | Q(email__iexact=self.email)
+        ).exists():
+            # Staff of a cité scolaire join with the account they have.
+            raise forms.ValidationError(
+                _("Un compte existe déjà pour %(email)s : connectez-vous, puis rouvrez le lien "
+                  "de l’invitation.") % {"email": self.email}
+            )
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
         elif data.get("password1"):

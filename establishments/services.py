@@ -205,7 +205,7 @@ def pupil_accounts_generate(
             username=username,
             first_name=pupil.first_name,
             last_name=pupil.display_last_name,
-            must_change_password=True,
+            must_change_password=False,
         )
         user.set_password(password)
         user.save()
@@ -239,6 +239,10 @@ def pupil_password_reset(*, pupil: Pupil) -> LoginCard:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    enrolment = pupil.enrolments.select_related("school_class").order_by("-school_year").first()
+    enrolment = (
+        pupil.enrolments.select_related("school_class")
+        .order_by("-school_year__start_year")  # "-school_year" would reverse its -start_year
+        .first()
+    )
     class_code = enrolment.school_class.code if enrolment else ""
     return LoginCard(pupil.pk, str(pupil), class_code, user.username, password)

@@ -80,7 +80,7 @@ def invitation_accept(request, token: str) -> HttpResponse:
                              % {"name": invitation.establishment.name})
             return redirect("home")
         return render(request, "establishments/invitation_join.html", {"invitation": invitation})
-    form = InvitationAcceptForm(request.POST or None)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(
             invitation=invitation, password=form.cleaned_data["password1"]

@@ -32,7 +32,7 @@ class Progress:
     def __init__(self, job: Job, interval: float = 0.5) -> None:
         self.job = job
         self.interval = interval
-        self._last = 0.0
+        self._last = float("-inf")  # monotonic() has no fixed origin: the first call reports
 
     def stage(self, label: str) -> None:
         Job.objects.filter(pk=self.job.pk).update(stage=label)

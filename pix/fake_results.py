@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import random
 import string
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from .campaign_format import (
     NOT_SHARED_LEVEL,
@@ -27,14 +29,24 @@ from .campaign_format import (
     mastery_rate,
 )
 from .campaign_writer import write_assessment_export, write_profiles_collection_export
+from .certification_format import (
+    CertificationRow,
+    CertificationStatus,
+    results_filename,
+)
+from .certification_writer import write_certification_archive, write_certification_results
 from .files import PARIS
-from .referential import COMPETENCE_BY_CODE, COMPETENCES
+from .grades import grade_from_division
+from .referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
 from .rules import (
+    BELOW_V3_BANDS,
     DEFAULT_MAX_LEVEL,
     PIX_PER_LEVEL,
+    V3_MAX_PIX,
     certifiable_competences,
     is_certifiable,
     level_from_pix,
+    v3_global_level,
 )
 
 # ============================================================================================
@@ -306,3 +318,196 @@ def fake_campaign_export_bytes(
         skills=skill_names, external_id_label=external_id_label, exam=exam,
         older_format=older_format,
     )
+
+
+# ============================================================================================
+# Certification results
+# ============================================================================================
+
+# Among certifications not validated: mostly rejected, a few cancelled or in error.
+NOT_VALIDATED_WEIGHTS: Mapping[CertificationStatus, float] = {
+    CertificationStatus.REJECTED: 0.8,
+    CertificationStatus.CANCELLED: 0.13,
+    CertificationStatus.ERROR: 0.07,
+}
+# A competence below level 1 in the pupil's profile is not tested (`-`) most of the time;
+# now and then one of a better profile is left out as well.
+UNTESTED_WEAK_COMPETENCE_RATE = 0.7
+UNTESTED_COMPETENCE_RATE = 0.06
+CANCELLED_COMMENT = ("Un problème technique signalé pendant la session n’a pas permis de "
+                     "calculer un score fiable : la certification est annulée.")
+# Pix's grade codes in `GRADE_MEAN_LEVEL` for the vocational grades of `pix.grades`
+_VOCATIONAL_GRADES = {"2BP": "2PRO", "1BP": "1PRO", "TBP": "TPRO"}
+
+
+class CertificationCandidateLike(Protocol):
+    """A pupil as certification results know them (`PupilRow` fits; `grade`, `birth_place`
+    and `external_id` are used when present)."""
+
+    last_name: str
+    first_name: str
+    division: str
+    birthdate: date | None
+
+
+def _certification_mean_level(candidate: CertificationCandidateLike) -> float:
+    grade = getattr(candidate, "grade", None) or grade_from_division(candidate.division) or ""
+    return GRADE_MEAN_LEVEL.get(_VOCATIONAL_GRADES.get(grade, grade), UNKNOWN_GRADE_MEAN_LEVEL)
+
+
+def fake_certification_results(
+    candidates: Sequence[CertificationCandidateLike],
+    *,
+    rng: random.Random,
+    taken_on: date,
+    session: str,
+    validated_rate: float = 0.85,
+    newer_layout: bool = False,
+    ability: Callable[[CertificationCandidateLike], float] | None = None,
+    max_level: int = DEFAULT_MAX_LEVEL,
+    centre: str = DEFAULT_ORGANISATION,
+) -> list[CertificationRow]:
+    """One row per candidate, in their order, lines numbered as in one file.
+
+    `validated_rate` of the certifications are validated; the others mostly rejected, a few
+    cancelled or in error (`NOT_VALIDATED_WEIGHTS`). `ability(candidate)` is the mean level
+    (default: by grade, as for campaigns). A validated row has per-competence levels from
+    pix drawn around that level, `-` for competences not tested, and pix the sum of the
+    certified competences' pix: about 8 a level, plus what lies between levels. A rejected
+    row has 0 pix and levels 0 (older layout, as the samples) or `-` (newer layout, as Pix
+    writes now); cancelled and in error rows have `-` everywhere. The newer layout also
+    gives the type, the centre, a score capped at `V3_MAX_PIX` and its v3 global level.
+    Certification numbers are 6 digits, never twice from the same `rng`.
+    """
+    if not 0 <= validated_rate <= 1:
+        raise ValueError(f"validated_rate out of 0–1: {validated_rate}")
+    numbers = _CERTIFICATION_NUMBERS.setdefault(rng, set())
+    statuses, weights = zip(*NOT_VALIDATED_WEIGHTS.items(), strict=True)
+    rows: list[CertificationRow] = []
+    for candidate in candidates:
+        number = _certification_number(rng, numbers)
+        mean = ability(candidate) if ability else _certification_mean_level(candidate)
+        level = rng.gauss(mean, 0.7)
+        if rng.random() < WEAK_PUPIL_RATE:
+            level *= rng.uniform(0.2, 0.6)
+        if rng.random() < validated_rate:
+            status = CertificationStatus.VALIDATED
+        else:
+            status = rng.choices(statuses, weights=weights)[0]
+        pix: int | None = None
+        levels: dict[str, int | None] = dict.fromkeys(COMPETENCE_CODES)
+        if status is CertificationStatus.VALIDATED:
+            pix, levels = _certified_levels(rng, level, max_level)
+        elif status is CertificationStatus.REJECTED:
+            pix = 0
+            if not newer_layout:
+                levels = dict.fromkeys(COMPETENCE_CODES, 0)
+        global_level, score = "", None
+        if newer_layout:
+            pix = min(pix, V3_MAX_PIX) if pix is not None else None
+            score = pix
+            if status is CertificationStatus.VALIDATED:
+                band = v3_global_level(pix)
+                global_level = "" if band in (None, BELOW_V3_BANDS) else band
+        rows.append(CertificationRow(
+            line=len(rows) + 2,
+            certification_number=number,
+            first_name=candidate.first_name,
+            last_name=candidate.last_name,
+            birthdate=candidate.birthdate,
+            birth_place=getattr(candidate, "birth_place", "").upper(),
+            external_id=getattr(candidate, "external_id", ""),
+            status=status,
+            status_label=status.layout_label(newer_layout=newer_layout),
+            pix=pix,
+            competence_levels=levels,
+            jury_comment=CANCELLED_COMMENT if status is CertificationStatus.CANCELLED else "",
+            session=session,
+            taken_on=taken_on,
+            certification_type="Pix" if newer_layout else "",
+            global_level=global_level,
+            score_pix=score,
+            centre=centre if newer_layout else "",
+        ))
+    return rows
+
+
+# numbers handed out by each `rng`, so that two classes' files never share one
+_CERTIFICATION_NUMBERS: weakref.WeakKeyDictionary[random.Random, set[str]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _certification_number(rng: random.Random, numbers: set[str]) -> str:
+    while True:
+        number = str(rng.randrange(100_000, 1_000_000))
+        if number not in numbers:
+            numbers.add(number)
+            return number
+
+
+def _certified_levels(rng: random.Random, level: float,
+                      max_level: int) -> tuple[int, dict[str, int | None]]:
+    """Pix total and levels of a validated certification: at least one competence certified."""
+    cap = max_level * PIX_PER_LEVEL
+    base = level * PIX_PER_LEVEL + PIX_PER_LEVEL / 2
+    drawn = {code: min(cap, max(0, round(base + COMPETENCE_PIX_OFFSET[code] + rng.gauss(0, 6))))
+             for code in COMPETENCE_CODES}
+    if max(drawn.values()) < PIX_PER_LEVEL:  # Pix validates no certification without a level
+        best = max(drawn, key=lambda code: (drawn[code], code))
+        drawn[best] = PIX_PER_LEVEL + rng.randrange(PIX_PER_LEVEL)
+    levels: dict[str, int | None] = {}
+    total = 0
+    for code, pix in drawn.items():
+        certified = level_from_pix(pix, max_level)
+        if certified == 0:
+            levels[code] = None if rng.random() < UNTESTED_WEAK_COMPETENCE_RATE else 0
+        elif rng.random() < UNTESTED_COMPETENCE_RATE and total:
+            levels[code] = None
+        else:
+            levels[code] = certified
+            total += pix
+    return total, levels
+
+
+def fake_certification_results_by_division(
+    candidates: Sequence[CertificationCandidateLike],
+    *,
+    rng: random.Random,
+    taken_on: date,
+    first_session: int = 7001,
+    validated_rate: float = 0.85,
+    newer_layout: bool = False,
+    ability: Callable[[CertificationCandidateLike], float] | None = None,
+) -> dict[str, list[CertificationRow]]:
+    """Results of a whole school, class by class (in the order first seen), one session a
+    class numbered from `first_session`."""
+    by_division: dict[str, list[CertificationCandidateLike]] = {}
+    for candidate in candidates:
+        by_division.setdefault(candidate.division, []).append(candidate)
+    return {
+        division: fake_certification_results(
+            members, rng=rng, taken_on=taken_on, session=str(first_session + index),
+            validated_rate=validated_rate, newer_layout=newer_layout, ability=ability,
+        )
+        for index, (division, members) in enumerate(by_division.items())
+    }
+
+
+def fake_certification_files(
+    rows_by_division: Mapping[str, Sequence[CertificationRow]],
+    *,
+    file_date: date,
+    newer_layout: bool = False,
+) -> dict[str, bytes]:
+    """{`YYYYMMDD_resultats_<class>.csv`: the file as Pix writes it} for each class."""
+    return {
+        results_filename(division, file_date): write_certification_results(
+            rows, newer_layout=newer_layout)
+        for division, rows in rows_by_division.items()
+    }
+
+
+def fake_certification_zip(files: Mapping[str, bytes], *, file_date: date | None = None) -> bytes:
+    """The per-class files in one zip, as a school gathers them; the same files give the same
+    bytes."""
+    return write_certification_archive(files, when=file_date)

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import re
 
+from .i18n import _
 from .referential import fold
 
 GRADES: tuple[tuple[str, str], ...] = (
-    ("6e", "Sixième"),
-    ("5e", "Cinquième"),
-    ("4e", "Quatrième"),
-    ("3e", "Troisième"),
-    ("2de", "Seconde"),
-    ("1re", "Première"),
-    ("Tle", "Terminale"),
-    ("CAP1", "1re année de CAP"),
-    ("CAP2", "2e année de CAP"),
-    ("2BP", "Seconde professionnelle"),
-    ("1BP", "Première professionnelle"),
-    ("TBP", "Terminale professionnelle"),
+    ("6e", _("Sixième")),
+    ("5e", _("Cinquième")),
+    ("4e", _("Quatrième")),
+    ("3e", _("Troisième")),
+    ("2de", _("Seconde")),
+    ("1re", _("Première")),
+    ("Tle", _("Terminale")),
+    ("CAP1", _("1re année de CAP")),
+    ("CAP2", _("2e année de CAP")),
+    ("2BP", _("Seconde professionnelle")),
+    ("1BP", _("Première professionnelle")),
+    ("TBP", _("Terminale professionnelle")),
 )
 GRADE_CODES: tuple[str, ...] = tuple(code for code, _ in GRADES)
 GRADE_LABELS: dict[str, str] = dict(GRADES)

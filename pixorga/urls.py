@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from establishments import team_views, views
 from establishments.urls import class_patterns, pupil_patterns, team_patterns
+from pixorga.health import health
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,9 +14,11 @@ urlpatterns = [
     path("classes/", include(class_patterns)),
     path("equipe/", include(team_patterns)),
     path("invitation/<str:token>/", team_views.invitation_accept, name="invitation_accept"),
+    path("campagnes/", include("campaigns.urls")),
     path("traitements/", include("jobs.urls")),
     path("compte/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sante/", health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -26,11 +26,13 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, 
 
 
 def pytest_collection_modifyitems(config, items):
+    """Every test here is `e2e`; all are skipped, saying why, when Chromium is missing."""
     here = Path(__file__).parent
+    missing = not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM))
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)
-            if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+            if missing:
                 item.add_marker(pytest.mark.skip(
                     reason=f"Chromium not found at {CHROMIUM} (run `make chromium`)"
                 ))

@@ -34,7 +34,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Année {report.school_year} : {c['rows']} élèves dans le fichier, "
                 f"{c['created']} ajoutés, {c['updated']} mis à jour, {c['moved']} changements "
-                f"de classe, {c['returned']} revenus, {c['left']} marqués comme partis, {c['classes']} classes ; "
+                f"de classe, {c['returned']} revenus, {c['left']} marqués comme partis, "
+                f"{c['classes']} classes ; "
                 f"ignorés : {c['skipped_left']} sortis, {c['skipped_no_ine']} sans INE, "
                 f"{c['skipped_no_class']} sans classe."
             )

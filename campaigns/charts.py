@@ -1,0 +1,269 @@
+"""Plotly figures of campaign results: pure functions from selector data to an HTML fragment.
+
+Figures are rendered on the server without plotly.js (pages load the copy served from our static
+files) and without Plotly's default template, which would add ~10 kB of JSON to every chart.
+Every chart sits next to a table holding the same figures: the table is its text alternative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale, sequential, unlabel_rgb
+
+from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, DOMAINS
+
+CONFIG = {"displaylogo": False, "responsive": True,
+          "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13,
+        "color": "#212529"}
+# Levels and mastery: light (nothing yet) to dark (mastered), in the brand's purple.
+SEQUENTIAL = sequential.Purples
+# One colour per CRCN domain, each at least 3:1 against white (WCAG 1.4.11).
+DOMAIN_COLOURS: Mapping[str, str] = {
+    "1": "#1f5fa8", "2": "#b3411b", "3": "#1b7a4e", "4": "#8e3b8a", "5": "#7a6200",
+}
+
+
+# --- colours --------------------------------------------------------------------------------
+
+
+def _scale_point(value: float, top: float) -> str:
+    # Start a little above white so that level 0 still shows against the page.
+    fraction = 0.1 + 0.9 * (min(max(value, 0), top) / top if top else 0)
+    return sample_colorscale(SEQUENTIAL, [fraction])[0]
+
+
+def _text_on(rgb: str) -> str:
+    red, green, blue = (c / 255 for c in unlabel_rgb(rgb))
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    # Black text needs (L + .05) / .05 ≥ 4.5, white text 1.05 / (L + .05) ≥ 4.5.
+    return "#000000" if luminance > 0.179 else "#ffffff"
+
+
+@dataclass(frozen=True)
+class CellColour:
+    background: str
+    text: str
+
+    @property
+    def style(self) -> str:
+        return f"background-color:{self.background};color:{self.text}"
+
+
+def level_colour(level: float | None, max_level: int) -> CellColour | None:
+    """The colour of a cell holding a level (or a mean level); None for no value."""
+    if level is None:
+        return None
+    background = _scale_point(level, max_level)
+    return CellColour(background, _text_on(background))
+
+
+def mastery_colour(rate: float | None) -> CellColour | None:
+    """The colour of a cell holding a mastery rate (a fraction 0–1)."""
+    if rate is None:
+        return None
+    background = _scale_point(rate, 1.0)
+    return CellColour(background, _text_on(background))
+
+
+def level_legend(max_level: int) -> list[tuple[int, CellColour]]:
+    return [(level, level_colour(level, max_level)) for level in range(max_level + 1)]
+
+
+# --- the rows the tables and charts share -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompetenceRow:
+    code: str
+    name: str
+    domain: str
+    count: int
+    mean_level: float | None = None
+    mean_pix: float | None = None
+    mean_mastery: float | None = None  # fraction 0–1
+    distribution: tuple[int, ...] = ()  # participants at level 0, 1, …
+
+    @property
+    def sort_value(self) -> float:
+        value = self.mean_mastery if self.mean_mastery is not None else self.mean_level
+        return -1.0 if value is None else value
+
+
+def competence_rows(competences: Mapping[str, Mapping]) -> list[CompetenceRow]:
+    """A summary's per-competence aggregates, weakest first (ties in CRCN order)."""
+    rows = []
+    for code, values in competences.items():
+        competence = COMPETENCE_BY_CODE.get(code)
+        if competence is None:
+            continue
+        rows.append(CompetenceRow(
+            code=code, name=competence.name, domain=competence.domain.code,
+            count=values.get("count") or 0, mean_level=values.get("mean_level"),
+            mean_pix=values.get("mean_pix"), mean_mastery=values.get("mean_mastery"),
+            distribution=tuple(values.get("distribution") or ()),
+        ))
+    order = {code: index for index, code in enumerate(COMPETENCE_CODES)}
+    return sorted(rows, key=lambda r: (r.sort_value, order[r.code]))
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def _html(fig: go.Figure, *, height: int) -> str:
+    fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
+                      plot_bgcolor="#ffffff", hoverlabel={"font": {"family": FONT["family"]}})
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG,
+                       default_width="100%", default_height=f"{height}px")
+
+
+def _short(name: str, width: int = 28) -> str:
+    """A competence name wrapped on lines of about `width` characters for an axis label."""
+    lines, line = [], ""
+    for word in name.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def level_distribution_chart(rows: Sequence[CompetenceRow], *, max_level: int,
+                             title: str, level_label: str, axis_label: str) -> str:
+    """Stacked horizontal bars: the share of participants at each level, per competence,
+    weakest competence on top."""
+    ordered = list(reversed(rows))  # Plotly draws the first category at the bottom
+    labels = [f"{r.code} {r.name}" for r in ordered]
+    fig = go.Figure()
+    for level in range(max_level + 1):
+        counts = [r.distribution[level] if level < len(r.distribution) else 0 for r in ordered]
+        totals = [sum(r.distribution) or 1 for r in ordered]
+        colour = level_colour(level, max_level)
+        fig.add_trace(go.Bar(
+            name=f"{level_label} {level}", orientation="h", y=labels,
+            x=[100 * c / t for c, t in zip(counts, totals, strict=True)],
+            customdata=counts, marker={"color": colour.background,
+                                       "line": {"color": "#ffffff", "width": 0.5}},
+            hovertemplate=f"%{{y}}<br>{level_label} {level} : %{{customdata}} "
+                          "(%{x:.0f} %)<extra></extra>",
+        ))
+    fig.update_layout(
+        barmode="stack", title={"text": title, "x": 0, "xanchor": "left"},
+        legend={"orientation": "h", "traceorder": "normal", "y": -0.08, "yanchor": "top"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": axis_label}},
+        yaxis={"automargin": True, "tickfont": {"size": 12}},
+    )
+    fig.update_yaxes(ticktext=[_short(label, 34) for label in labels], tickvals=labels)
+    return _html(fig, height=140 + 34 * len(rows))
+
+
+def mastery_chart(rows: Sequence[CompetenceRow], *, title: str, axis_label: str) -> str:
+    """Horizontal bars of the mean mastery per competence, weakest on top."""
+    ordered = list(reversed(rows))
+    labels = [f"{r.code} {r.name}" for r in ordered]
+    values = [100 * (r.mean_mastery or 0) for r in ordered]
+    fig = go.Figure(go.Bar(
+        orientation="h", y=labels, x=values,
+        marker={"color": [mastery_colour(r.mean_mastery or 0).background for r in ordered],
+                "line": {"color": "#3f007d", "width": 1}},
+        text=[f"{v:.0f} %" for v in values], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>%{x:.0f} %<extra></extra>",
+    ))
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"}, showlegend=False,
+        margin={"l": 10, "r": 30, "t": 50, "b": 40},
+        xaxis={"range": [0, 105], "ticksuffix": " %", "title": {"text": axis_label}},
+        yaxis={"automargin": True},
+    )
+    fig.update_yaxes(ticktext=[_short(label, 34) for label in labels], tickvals=labels)
+    return _html(fig, height=120 + 34 * len(rows))
+
+
+def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
+                  matrix: Sequence[Sequence[float | None]], *, title: str, mastery: bool,
+                  max_level: int, value_label: str) -> str:
+    """Classes × competences, each cell printed; mastery in %, levels with one decimal."""
+    if mastery:
+        z = [[None if v is None else round(100 * v) for v in row] for row in matrix]
+        zmax, text, suffix = 100, "%{z:.0f} %", " %"
+    else:
+        z = [[None if v is None else round(v, 1) for v in row] for row in matrix]
+        zmax, text, suffix = max_level, "%{z:.1f}", ""
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(codes), y=list(divisions), zmin=0, zmax=zmax,
+        colorscale=[[0, _scale_point(0, 1)], [0.5, _scale_point(0.5, 1)],
+                    [1, _scale_point(1, 1)]],
+        texttemplate=text, hoverongaps=False, xgap=2, ygap=2,
+        customdata=[[COMPETENCE_BY_CODE[c].name if c in COMPETENCE_BY_CODE else c
+                     for c in codes] for _ in divisions],
+        hovertemplate=f"%{{y}} · %{{x}} %{{customdata}}<br>{value_label} : "
+                      f"%{{z}}{suffix}<extra></extra>",
+        colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 12,
+                  "ticksuffix": suffix},
+    ))
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 30},
+        xaxis={"side": "top", "type": "category", "tickangle": 0},
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+    )
+    return _html(fig, height=110 + 34 * max(len(divisions), 3))
+
+
+def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int, title: str,
+                       level_label: str, phone: bool = False) -> str:
+    """A pupil's level in each of the 16 competences, bars coloured by domain.
+
+    `phone`: horizontal bars named in words, for a narrow screen and a young reader.
+    """
+    fig = go.Figure()
+    for domain in DOMAINS:
+        codes = [c for c in COMPETENCE_CODES if COMPETENCE_BY_CODE[c].domain == domain]
+        names = [COMPETENCE_BY_CODE[c].name for c in codes]
+        values = [levels.get(c) for c in codes]
+        shown = [0 if v is None else v for v in values]
+        texts = ["—" if v is None else str(v) for v in values]
+        common = {
+            "name": f"{domain.code}. {domain.name}",
+            "marker": {"color": DOMAIN_COLOURS[domain.code]},
+            "text": texts, "textposition": "outside", "cliponaxis": False,
+            "customdata": names, "legendgroup": domain.code,
+        }
+        if phone:
+            fig.add_trace(go.Bar(
+                orientation="h", y=[f"{c} {n}" for c, n in zip(codes, names, strict=True)],
+                x=shown, hovertemplate=f"%{{customdata}}<br>{level_label} %{{x}}<extra></extra>",
+                **common,
+            ))
+        else:
+            fig.add_trace(go.Bar(
+                x=codes, y=shown,
+                hovertemplate=f"%{{x}} %{{customdata}}<br>{level_label} %{{y}}<extra></extra>",
+                **common,
+            ))
+    level_axis = {"range": [0, max_level + 0.6], "dtick": 1, "title": {"text": level_label},
+                  "gridcolor": "#dee2e6"}
+    layout = {"title": {"text": title, "x": 0, "xanchor": "left"}, "bargap": 0.25,
+              "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"}}
+    if phone:
+        labels = [f"{c} {COMPETENCE_BY_CODE[c].name}" for c in COMPETENCE_CODES]
+        fig.update_layout(**layout, margin={"l": 6, "r": 16, "t": 50, "b": 20},
+                          xaxis=level_axis,
+                          yaxis={"autorange": "reversed", "automargin": True,
+                                 "categoryorder": "array", "categoryarray": labels,
+                                 "tickfont": {"size": 11}})
+        fig.update_yaxes(tickvals=labels, ticktext=[_short(label, 22) for label in labels])
+        return _html(fig, height=230 + 16 * 40)
+    fig.update_layout(**layout, margin={"l": 10, "r": 10, "t": 50, "b": 20},
+                      yaxis=level_axis, xaxis={"type": "category"})
+    return _html(fig, height=420)
