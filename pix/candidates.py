@@ -254,7 +254,7 @@ def parse_extra_time(value: str) -> int | None:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise CellError(_("pourcentage attendu (par exemple « 33% »), « %(value)s » trouvé"),
+        raise CellError(_("pourcentage attendu (par exemple « 33%% »), « %(value)s » trouvé"),
                         value=value)
     if not percent and "." in text:
         number *= 100

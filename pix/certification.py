@@ -102,7 +102,6 @@ _FIELD_BY_LABEL = {fold(label): name for name, labels in _FIELDS.items() for lab
 _REQUIRED = ("number", "first_name", "last_name", "birthdate", "status", "session", "taken_on")
 _NEVER_EMPTY = ("number", "last_name", "status", "pix", "score", "session", "taken_on")
 _COMPLEMENTARY = fold(COMPLEMENTARY_PREFIX)
-_NO_LEVELS = MappingProxyType(dict.fromkeys(COMPETENCE_CODES))
 
 
 @dataclass

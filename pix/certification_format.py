@@ -167,12 +167,12 @@ class CertificationResults:
 
     division: str = ""  # from `YYYYMMDD_resultats_<class>.csv`; "" when unknown
     file_date: date | None = None  # the YYYYMMDD of the file name (download day)
-    filename: str = ""
-    newer_layout: bool = False  # "Score en Pix" instead of "Nombre de Pix"
-    complementary_labels: tuple[str, ...] = ()  # newer: "CléA"…, in the file's order
     rows: list[CertificationRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    filename: str = ""  # without its folders
+    newer_layout: bool = False  # "Score en Pix" instead of "Nombre de Pix"
+    complementary_labels: tuple[str, ...] = ()  # newer: "CléA"…, in the file's order
 
     @property
     def ok(self) -> bool:

@@ -63,7 +63,7 @@ DEFAULT_PARCOURS_COMPETENCES = ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "4.2",
 GRADE_MEAN_LEVEL: Mapping[str, float] = {
     "6e": 1.0, "5e": 1.5, "4e": 2.0, "3e": 2.6,
     "2de": 2.9, "1re": 3.2, "Tle": 3.5,
-    "CAP1": 2.2, "CAP2": 2.5, "2PRO": 2.4, "1PRO": 2.7, "TPRO": 3.0,
+    "CAP1": 2.2, "CAP2": 2.5, "2BP": 2.4, "1BP": 2.7, "TBP": 3.0,
 }
 UNKNOWN_GRADE_MEAN_LEVEL = 2.0
 # Pix above (+) or below (−) a pupil's usual level, by competence: programming and technical
