@@ -15,6 +15,7 @@ from plotly.colors import sample_colorscale, sequential, unlabel_rgb
 
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, DOMAINS
 
+HEATMAP_MIN_WIDTH = 560  # px: below, the heatmap scrolls sideways instead of shrinking
 CONFIG = {"displaylogo": False, "responsive": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13,
@@ -118,10 +119,19 @@ def competence_rows(competences: Mapping[str, Mapping]) -> list[CompetenceRow]:
 
 
 def _html(fig: go.Figure, *, height: int) -> str:
+    # separators: decimal comma and a narrow no-break space between thousands, as in French.
     fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
-                      plot_bgcolor="#ffffff", hoverlabel={"font": {"family": FONT["family"]}})
+                      plot_bgcolor="#ffffff", separators=",\u202f",
+                      hoverlabel={"font": {"family": FONT["family"]}})
     return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG,
                        default_width="100%", default_height=f"{height}px")
+
+
+def _narrow_variant(*, narrow: dict, wide: dict, narrow_data: dict | None = None,
+                    wide_data: dict | None = None) -> dict:
+    """What static/js/charts.js applies to a chart on a phone, and back on a wider screen."""
+    return {"narrow": {"layout": narrow, "data": narrow_data or {}},
+            "wide": {"layout": wide, "data": wide_data or {}}}
 
 
 def _short(name: str, width: int = 28) -> str:
@@ -138,7 +148,7 @@ def _short(name: str, width: int = 28) -> str:
 
 
 def level_distribution_chart(rows: Sequence[CompetenceRow], *, max_level: int,
-                             title: str, level_label: str, axis_label: str) -> str:
+                             level_label: str, axis_label: str) -> str:
     """Stacked horizontal bars: the share of participants at each level, per competence,
     weakest competence on top."""
     ordered = list(reversed(rows))  # Plotly draws the first category at the bottom
@@ -156,18 +166,24 @@ def level_distribution_chart(rows: Sequence[CompetenceRow], *, max_level: int,
             hovertemplate=f"%{{y}}<br>{level_label} {level} : %{{customdata}} "
                           "(%{x:.0f} %)<extra></extra>",
         ))
+    wide = [_short(label, 34) for label in labels]
     fig.update_layout(
-        barmode="stack", title={"text": title, "x": 0, "xanchor": "left"},
-        legend={"orientation": "h", "traceorder": "normal", "y": -0.08, "yanchor": "top"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        barmode="stack",
+        legend={"orientation": "h", "traceorder": "normal", "x": 0, "y": 1,
+                "yanchor": "bottom"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 50},
         xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": axis_label}},
-        yaxis={"automargin": True, "tickfont": {"size": 12}},
+        yaxis={"automargin": True, "tickfont": {"size": 12}, "tickvals": labels,
+               "ticktext": wide},
+        meta=_narrow_variant(
+            narrow={"yaxis.ticktext": [r.code for r in ordered], "margin.t": 70},
+            wide={"yaxis.ticktext": wide, "margin.t": 40},
+        ),
     )
-    fig.update_yaxes(ticktext=[_short(label, 34) for label in labels], tickvals=labels)
-    return _html(fig, height=140 + 34 * len(rows))
+    return _html(fig, height=110 + 34 * len(rows))
 
 
-def mastery_chart(rows: Sequence[CompetenceRow], *, title: str, axis_label: str) -> str:
+def mastery_chart(rows: Sequence[CompetenceRow], *, axis_label: str) -> str:
     """Horizontal bars of the mean mastery per competence, weakest on top."""
     ordered = list(reversed(rows))
     labels = [f"{r.code} {r.name}" for r in ordered]
@@ -179,20 +195,25 @@ def mastery_chart(rows: Sequence[CompetenceRow], *, title: str, axis_label: str)
         text=[f"{v:.0f} %" for v in values], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>%{x:.0f} %<extra></extra>",
     ))
+    wide = [_short(label, 34) for label in labels]
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"}, showlegend=False,
-        margin={"l": 10, "r": 30, "t": 50, "b": 40},
+        showlegend=False,
+        margin={"l": 10, "r": 30, "t": 10, "b": 40},
         xaxis={"range": [0, 105], "ticksuffix": " %", "title": {"text": axis_label}},
-        yaxis={"automargin": True},
+        yaxis={"automargin": True, "tickvals": labels, "ticktext": wide},
+        meta=_narrow_variant(narrow={"yaxis.ticktext": [r.code for r in ordered]},
+                             wide={"yaxis.ticktext": wide}),
     )
-    fig.update_yaxes(ticktext=[_short(label, 34) for label in labels], tickvals=labels)
-    return _html(fig, height=120 + 34 * len(rows))
+    return _html(fig, height=80 + 34 * len(rows))
 
 
 def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
-                  matrix: Sequence[Sequence[float | None]], *, title: str, mastery: bool,
+                  matrix: Sequence[Sequence[float | None]], *, mastery: bool,
                   max_level: int, value_label: str) -> str:
-    """Classes × competences, each cell printed; mastery in %, levels with one decimal."""
+    """Classes × competences, each cell printed; mastery in %, levels with one decimal.
+
+    16 columns of printed values need about 560 px: pages scroll the chart sideways on a
+    phone rather than shrink its text (see `HEATMAP_MIN_WIDTH`)."""
     if mastery:
         z = [[None if v is None else round(100 * v) for v in row] for row in matrix]
         zmax, text, suffix = 100, "%{z:.0f} %", " %"
@@ -201,9 +222,11 @@ def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
         zmax, text, suffix = max_level, "%{z:.1f}", ""
     fig = go.Figure(go.Heatmap(
         z=z, x=list(codes), y=list(divisions), zmin=0, zmax=zmax,
-        colorscale=[[0, _scale_point(0, 1)], [0.5, _scale_point(0.5, 1)],
-                    [1, _scale_point(1, 1)]],
-        texttemplate=text, hoverongaps=False, xgap=2, ygap=2,
+        # Light enough everywhere for black printed values (contrast ≥ 4.5:1).
+        colorscale=[[f, sample_colorscale(SEQUENTIAL, [0.1 + 0.52 * f])[0]]
+                    for f in (0, 0.25, 0.5, 0.75, 1)],
+        texttemplate=text, textfont={"size": 12, "color": "#000000"}, hoverongaps=False,
+        xgap=2, ygap=2,
         customdata=[[COMPETENCE_BY_CODE[c].name if c in COMPETENCE_BY_CODE else c
                      for c in codes] for _ in divisions],
         hovertemplate=f"%{{y}} · %{{x}} %{{customdata}}<br>{value_label} : "
@@ -212,15 +235,14 @@ def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
                   "ticksuffix": suffix},
     ))
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 30},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"side": "top", "type": "category", "tickangle": 0},
         yaxis={"type": "category", "autorange": "reversed", "automargin": True},
     )
-    return _html(fig, height=110 + 34 * max(len(divisions), 3))
+    return _html(fig, height=60 + 36 * max(len(divisions), 3))
 
 
-def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int, title: str,
+def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int,
                        level_label: str, phone: bool = False) -> str:
     """A pupil's level in each of the 16 competences, bars coloured by domain.
 
@@ -253,17 +275,17 @@ def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int, titl
             ))
     level_axis = {"range": [0, max_level + 0.6], "dtick": 1, "title": {"text": level_label},
                   "gridcolor": "#dee2e6"}
-    layout = {"title": {"text": title, "x": 0, "xanchor": "left"}, "bargap": 0.25,
-              "legend": {"orientation": "h", "y": -0.12, "yanchor": "top"}}
+    layout = {"bargap": 0.25,
+              "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"}}
     if phone:
         labels = [f"{c} {COMPETENCE_BY_CODE[c].name}" for c in COMPETENCE_CODES]
-        fig.update_layout(**layout, margin={"l": 6, "r": 16, "t": 50, "b": 20},
+        fig.update_layout(**layout, margin={"l": 6, "r": 16, "t": 100, "b": 40},
                           xaxis=level_axis,
                           yaxis={"autorange": "reversed", "automargin": True,
                                  "categoryorder": "array", "categoryarray": labels,
                                  "tickfont": {"size": 11}})
         fig.update_yaxes(tickvals=labels, ticktext=[_short(label, 22) for label in labels])
-        return _html(fig, height=230 + 16 * 40)
-    fig.update_layout(**layout, margin={"l": 10, "r": 10, "t": 50, "b": 20},
+        return _html(fig, height=160 + 16 * 40)
+    fig.update_layout(**layout, margin={"l": 10, "r": 10, "t": 60, "b": 20},
                       yaxis=level_axis, xaxis={"type": "category"})
     return _html(fig, height=420)

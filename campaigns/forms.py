@@ -150,7 +150,8 @@ class ResultsImportForm(forms.Form):
 
 
 class DivisionForm(forms.Form):
-    division = forms.ChoiceField(label=_("Classe"), required=False)
+    division = forms.ChoiceField(label=_("Classe"), required=False,
+                                 widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, divisions: list[str], whole: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,7 +196,8 @@ class LevelsFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         grades = sorted({c.grade for c in classes if c.grade},
                         key=[code for code, _label in GRADES].index)
-        self.fields["grade"].choices = [(g, dict(GRADES)[g]) for g in grades] or GRADES
+        labels = {code: _(label) for code, label in GRADES}  # marked in pix/grades.py
+        self.fields["grade"].choices = [(g, labels[g]) for g in grades] or list(labels.items())
         self.fields["school_class"].queryset = classes
 
     def clean(self):

@@ -97,8 +97,10 @@ def campaign_results(request, campaign_id: int) -> HttpResponse:
     divisions, chosen, whole = _results_scope(request, campaign)
     form = DivisionForm(initial={"division": chosen}, divisions=divisions, whole=whole)
     summary = selectors.campaign_summary(campaign, chosen or None) if whole or chosen else None
-    max_level = settings.PIX_MAX_LEVEL
     rows = charts.competence_rows(summary.competences) if summary else []
+    # The reachable maximum is a setting; a file from when it was higher still shows whole.
+    max_level = max([settings.PIX_MAX_LEVEL]
+                    + [level for r in rows for level, n in enumerate(r.distribution) if n])
     mastery = campaign.gives_mastery
     context = {
         "campaign": campaign, "form": form, "summary": summary, "chosen": chosen,
@@ -109,13 +111,12 @@ def campaign_results(request, campaign_id: int) -> HttpResponse:
     if rows:
         if mastery:
             context["competence_chart"] = charts.mastery_chart(
-                rows, title=_("Maîtrise moyenne par compétence"),
-                axis_label=_("Maîtrise moyenne des acquis"),
+                rows, axis_label=_("Maîtrise moyenne des acquis")
             )
         else:
             context["competence_chart"] = charts.level_distribution_chart(
-                rows, max_level=max_level, title=_("Répartition des niveaux par compétence"),
-                level_label=pgettext("Pix level", "Niveau"), axis_label=_("Part des participants"),
+                rows, max_level=max_level, level_label=pgettext("Pix level", "Niveau"),
+                axis_label=_("Part des participants"),
             )
         context["table_rows"] = [
             {
@@ -149,15 +150,14 @@ def _heatmap(campaign: Campaign, only: list[str] | None, mastery: bool,
     colour = charts.mastery_colour if mastery else (lambda v: charts.level_colour(v, max_level))
     return {
         "heatmap": charts.heatmap_chart(
-            divisions, codes, matrix, mastery=mastery, max_level=max_level,
-            title=_("%(value)s par classe et par compétence") % {"value": label},
-            value_label=label,
+            divisions, codes, matrix, mastery=mastery, max_level=max_level, value_label=label,
         ),
         "heatmap_codes": [(c, COMPETENCE_BY_CODE.get(c)) for c in codes],
         "heatmap_rows": [
             (d, [(v, colour(v)) for v in row]) for d, row in pairs
         ],
         "heatmap_label": label,
+        "heatmap_min_width": charts.HEATMAP_MIN_WIDTH,
     }
 
 

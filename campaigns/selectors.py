@@ -13,18 +13,23 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from establishments.models import Enrolment, Establishment, Pupil, SchoolClass, SchoolYear
+from pix.grades import GRADE_CODES, grade_from_division
 
 from .models import Campaign, Participant, ResultSummary, Sending
 
 
 def division_sort_key(division: str) -> tuple:
-    """Classes in a natural order: 3A, 3B, 301, 302 (numbers compare as numbers)."""
-    return tuple(
+    """Classes as schools list them: by grade (6e, 5e, 4e, 3e, then lycée), then in natural
+    order within a grade (3A, 3B, 301, 302: numbers compare as numbers)."""
+    grade = grade_from_division(division)
+    natural = tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
         for part in re.findall(r"\d+|\D+", division)
     )
+    return (GRADE_CODES.index(grade) if grade else len(GRADE_CODES), natural)
 
 
 # --- a campaign's collective results -----------------------------------------------------------
@@ -129,7 +134,8 @@ def _started(participant: Participant) -> datetime | None:
 
 def _chronological(item: PupilParticipation) -> tuple:
     campaign = item.campaign
-    day = item.date.date() if item.date else campaign.opens_on or campaign.created_at.date()
+    day = (timezone.localdate(item.date) if item.date
+           else campaign.opens_on or timezone.localdate(campaign.created_at))
     return (campaign.school_year.start_year, day, campaign.pk)
 
 
@@ -232,7 +238,7 @@ def grade_latest_levels(
     for pupil_id, competences, shared_at in sendings:
         known = levels.setdefault(pupil_id, {})
         if pupil_id not in measured and shared_at is not None:
-            measured[pupil_id] = shared_at.date()
+            measured[pupil_id] = timezone.localdate(shared_at)
         for code, value in competences.items():
             if code not in known and value.get("level") is not None:
                 known[code] = value["level"]

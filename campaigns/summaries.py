@@ -90,10 +90,12 @@ def build_frame(
         columns += [level_column(code), pix_column(code), rate_column(code)]
     columns += [badge_column(name) for name in badge_names]
     frame = pd.DataFrame.from_records(records, columns=columns)
-    numeric = [c for c in columns if c not in ("division", "matched", "shared", "started",
-                                               "has_result", "certifiable")
-               and not c.startswith("badge:")]
-    frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce").astype("float64")
+    flags = ("matched", "shared", "started", "has_result")
+    for column in columns:
+        if column in flags:
+            frame[column] = frame[column].astype(bool)
+        elif column not in ("division", "certifiable") and not column.startswith("badge:"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
 

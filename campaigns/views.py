@@ -28,7 +28,7 @@ from .access import (
     visible_divisions,
 )
 from .forms import CampaignFilterForm, CampaignForm, ResultsImportForm
-from .models import Campaign, ResultSummary
+from .models import Campaign, Participant, ResultSummary
 from .results_views import visible_counts
 
 PAGE_SIZE = 25
@@ -145,6 +145,8 @@ def _detail(request, campaign: Campaign, upload_form: ResultsImportForm | None =
         "manage": manage,
         "upload_form": upload_form or (ResultsImportForm() if manage else None),
         "jobs": _recent_imports(campaign) if manage or divisions is None else [],
+        "pending": campaign.participants.filter(match=Participant.Match.PENDING).count()
+        if membership.can_administer else 0,
     }, status=status)
 
 

@@ -92,7 +92,9 @@ class SchoolClass(models.Model):
     )
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("classe"), max_length=40)
-    grade = models.CharField(_("niveau"), max_length=5, choices=GRADES, blank=True)
+    # Labels are marked in pix/grades.py and translated when shown.
+    grade = models.CharField(_("niveau"), max_length=5, blank=True,
+                             choices=[(code, _(label)) for code, label in GRADES])
     mef_code = models.CharField(_("code MEF"), max_length=11, blank=True)
 
     objects = SchoolClassQuerySet.as_manager()

@@ -205,7 +205,7 @@ def pupil_accounts_generate(
             username=username,
             first_name=pupil.first_name,
             last_name=pupil.display_last_name,
-            must_change_password=False,
+            must_change_password=True,
         )
         user.set_password(password)
         user.save()

@@ -336,8 +336,6 @@ UNTESTED_WEAK_COMPETENCE_RATE = 0.7
 UNTESTED_COMPETENCE_RATE = 0.06
 CANCELLED_COMMENT = ("Un problème technique signalé pendant la session n’a pas permis de "
                      "calculer un score fiable : la certification est annulée.")
-# Pix's grade codes in `GRADE_MEAN_LEVEL` for the vocational grades of `pix.grades`
-_VOCATIONAL_GRADES = {"2BP": "2PRO", "1BP": "1PRO", "TBP": "TPRO"}
 
 
 class CertificationCandidateLike(Protocol):
@@ -352,7 +350,7 @@ class CertificationCandidateLike(Protocol):
 
 def _certification_mean_level(candidate: CertificationCandidateLike) -> float:
     grade = getattr(candidate, "grade", None) or grade_from_division(candidate.division) or ""
-    return GRADE_MEAN_LEVEL.get(_VOCATIONAL_GRADES.get(grade, grade), UNKNOWN_GRADE_MEAN_LEVEL)
+    return GRADE_MEAN_LEVEL.get(grade, UNKNOWN_GRADE_MEAN_LEVEL)
 
 
 def fake_certification_results(

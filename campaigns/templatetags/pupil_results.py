@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from establishments.models import Pupil
 from pix.referential import COMPETENCES
@@ -33,9 +33,7 @@ def _results(pupil: Pupil, *, phone: bool) -> dict:
     chart = None
     if latest:
         chart = charts.pupil_levels_chart(
-            levels, max_level=max_level, phone=phone, level_label=_("Niveau"),
-            title=_("Tes niveaux par compétence") if phone
-            else _("Dernier niveau connu par compétence"),
+            levels, max_level=max_level, phone=phone, level_label=pgettext("Pix level", "Niveau")
         )
     return {
         "pupil": pupil, "latest": latest, "rows": rows, "history": history, "chart": chart,

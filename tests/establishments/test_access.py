@@ -82,6 +82,8 @@ TABLE = [
     ("jobs:status", "get", ("job",), ["login", 200, 200, 404, 403, 404, 403]),
     # The token is the secret: anyone holding it sees the invitation.
     ("invitation_accept", "get", ("token",), [200, 200, 200, 200, 200, 200, 200]),
+    # For the container orchestrator: anonymous.
+    ("health", "get", (), [200, 200, 200, 200, 200, 200, 200]),
 ]
 
 
@@ -103,6 +105,8 @@ def outcome(response) -> int | str:
 
 
 def test_the_table_covers_every_url_of_the_project():
+    """Every page of the project but those of included apps with their own tests (campaigns,
+    allauth, admin, i18n, the first-password page)."""
     from django.urls import URLPattern, get_resolver
 
     from pixorga.urls import urlpatterns
@@ -311,3 +315,19 @@ def test_expired_invitation_answers_410_and_accepts_nothing(client, world, objec
                                  "Un-mot-de-passe-42"})
     assert response.status_code == 410
     assert not Membership.objects.filter(user__email="new@test.fr").exists()
+
+
+@pytest.mark.parametrize("role", ["direction", "teacher"])
+def test_managing_a_member_is_refused_to_non_rupn_by_the_access_helper(rf, world, role):
+    # The views are behind rupn_required too: the helper must refuse on its own.
+    from django.core.exceptions import PermissionDenied
+
+    from establishments.access import get_member_for_user
+
+    request = rf.get("/")
+    request.membership = Membership.objects.get(user=world.member(role))
+    member = Membership.objects.get(user=world.teacher)
+
+    assert get_member_for_user(request, member.pk) == member
+    with pytest.raises(PermissionDenied):
+        get_member_for_user(request, member.pk, manage=True)

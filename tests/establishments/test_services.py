@@ -190,10 +190,13 @@ def test_left_pupils_are_hidden_unless_asked(client, world):
     client.force_login(world.rupn)
 
     shown = {p.pk for p in listed(client)}
+    filtered = {p.pk for p in listed(client, q="", school_class=world.untaught_class.pk)}
     with_left = listed(client, left="on")
 
     assert gone.pk not in shown
     assert len(shown) == 17
+    assert gone.pk not in filtered
+    assert len(filtered) == 5
     assert gone.pk in {p.pk for p in with_left}
     assert next(p for p in with_left if p.pk == gone.pk).left_on == timezone.localdate()
 
