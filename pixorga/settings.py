@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "establishments",
     "jobs",
     "campaigns",
+    "certification",
+    "reports",
     "demo",
 ]
 
