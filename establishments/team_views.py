@@ -74,6 +74,19 @@ def invitation_accept(request, token: str) -> HttpResponse:
     if not invitation.is_pending:
         return render(request, "establishments/invitation_invalid.html", status=410)
     if request.user.is_authenticated:
+        # An invitation is for the person it was sent to: a forwarded link must not make a
+        # pupil a teacher, nor change the role of someone who is already a member.
+        if request.user.email.strip().lower() != invitation.email:
+            return render(
+                request, "establishments/invitation_other_user.html",
+                {"invitation": invitation}, status=403,
+            )
+        if Membership.objects.filter(
+            user=request.user, establishment=invitation.establishment
+        ).exists():
+            messages.info(request, _("Vous êtes déjà membre de %(name)s.")
+                          % {"name": invitation.establishment.name})
+            return redirect("home")
         if request.method == "POST":
             services.invitation_accept(invitation=invitation, user=request.user)
             messages.success(request, _("Vous avez rejoint %(name)s.")

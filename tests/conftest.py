@@ -104,7 +104,7 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    establishment = make_establishment("0170123S", "Collège Test")
+    establishment = make_establishment("0170124T", "Collège Test")
     import_fake_pupils(establishment)
     other = make_establishment("0330001B", "Collège Ailleurs")
     import_fake_pupils(other, divisions=(("5A", "5e", 3),), seed=2)

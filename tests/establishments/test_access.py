@@ -81,7 +81,7 @@ TABLE = [
     ("jobs:detail", "get", ("job",), ["login", 200, 200, 404, 403, 404, 403]),
     ("jobs:status", "get", ("job",), ["login", 200, 200, 404, 403, 404, 403]),
     # The token is the secret: anyone holding it sees the invitation.
-    ("invitation_accept", "get", ("token",), [200, 200, 200, 200, 200, 200, 200]),
+    ("invitation_accept", "get", ("token",), [200, 403, 403, 403, 403, 403, 403]),
     # For the container orchestrator: anonymous.
     ("health", "get", (), [200, 200, 200, 200, 200, 200, 200]),
 ]

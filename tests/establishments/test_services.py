@@ -269,7 +269,7 @@ def test_rupn_updates_the_establishments_settings(client, world):
     establishment = Establishment.objects.get(pk=world.establishment.pk)
     assert (establishment.name, establishment.kind, establishment.city,
             establishment.current_year) == ("Collège Renommé", "lycee", "Saintes", next_year)
-    assert establishment.uai == "0170123S"
+    assert establishment.uai == "0170124T"
     # The new year has no class yet
     assert list(client.get(reverse("classes:list")).context["classes"]) == []
 

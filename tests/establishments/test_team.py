@@ -219,7 +219,7 @@ def test_an_existing_user_joins_a_second_establishment_and_switches(client, worl
     assert response.status_code == 302
     roles = dict(Membership.objects.filter(user=world.outsider)
                  .values_list("establishment__uai", "role"))
-    assert roles == {"0330001B": "rupn", "0170123S": "teacher"}
+    assert roles == {"0330001B": "rupn", "0170124T": "teacher"}
     home = client.get(reverse("home"))
     assert home.context["membership"].establishment == world.outsider_establishment
     assert [m.establishment for m in home.context["other_memberships"]] == [world.establishment]
@@ -602,3 +602,22 @@ def test_the_login_page_offers_no_signup_nor_password_reset_by_email(client, db)
 
     assert reverse("account_signup") not in html
     assert re.search(r'name="login"', html)
+
+
+def test_a_forwarded_invitation_does_not_change_anyone_s_role(client, world):
+    # Given an invitation addressed to a new teacher, forwarded to a pupil of the school
+    invitation = pending_invitation(world, email="nouveau.prof@test.fr")
+    client.force_login(world.pupil_user)
+    url = reverse("invitation_accept", args=[invitation.token])
+
+    # When the pupil opens it and posts it
+    page = client.get(url)
+    response = client.post(url)
+
+    # Then they are refused and stay a pupil; the invitation is still pending
+    assert page.status_code == 403
+    assert response.status_code == 403
+    membership = Membership.objects.get(user=world.pupil_user)
+    assert membership.role == Membership.Role.PUPIL
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
