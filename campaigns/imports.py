@@ -16,14 +16,14 @@ error is written, in one transaction, with a fixed number of queries whatever it
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,6 +56,7 @@ __all__ = [
     "sending_fingerprint",
 ]
 
+logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 
 CODE_RE = re.compile(r"^[A-Z]{6}[0-9]{3}$")
@@ -110,15 +111,18 @@ def campaign_results_import(
     errors = export.errors or _check_file(export, campaign)
     if errors:
         return CampaignImportReport(campaign=campaign, errors=list(errors))
+    # The slow pure work first, outside the transaction: a job's progress shows at once.
+    groups = _group(export.rows, progress)
     try:
         with transaction.atomic():
-            campaign, counts = _write(establishment, export, by, campaign, progress)
+            campaign, counts = _write(establishment, export, groups, by, campaign)
             campaign_id = campaign.pk
             transaction.on_commit(lambda: _enqueue_summaries(campaign_id))
     except _Rejected as rejected:
         return CampaignImportReport(campaign=campaign, errors=rejected.errors)
     except IntegrityError:
         # Another import of the same campaign committed first: nothing of this one was kept.
+        logger.warning("campaign import of %s rolled back", export.code, exc_info=True)
         return CampaignImportReport(campaign=campaign, errors=[RowError(None, _(
             "Un autre import de cette campagne s’est terminé pendant celui-ci : rien n’a été "
             "enregistré, relancez l’import."))])
@@ -201,9 +205,9 @@ def _check_kind(export: CampaignExport, campaign: Campaign) -> list[RowError]:
 def _write(
     establishment: Establishment,
     export: CampaignExport,
+    groups: dict[ParticipantKey, list[_Row]],
     by,
     campaign: Campaign | None,
-    progress: ProgressCallback,
 ) -> tuple[Campaign, dict[str, int]]:
     campaign = _campaign_for(establishment, export, by, campaign)
     year = campaign.school_year
@@ -219,7 +223,6 @@ def _write(
     ):
         stored.setdefault(values[1], []).append(_StoredSending(*values))
 
-    groups = _group(export.rows)
     new_participants: list[Participant] = []
     changed_participants: list[Participant] = []
     new_sendings: list[tuple[Participant, Sending]] = []
@@ -227,11 +230,10 @@ def _write(
     unset_result: list[int] = []
     counts = Counter({"rows": len(export.rows), "participants": len(groups), "shared": 0,
                       "matched": 0, "unmatched": 0, "not_ours": 0, "new_sendings": 0})
-    total = len(groups)
-    for done, (key, rows) in enumerate(groups.items(), start=1):
+    for key, rows in groups.items():
         participant = existing.get(key)
         if participant is None:
-            first = rows[0]
+            first = rows[0].row
             participant = Participant(
                 campaign=campaign, last_name=first.last_name, first_name=first.first_name,
                 division=first.division, external_id=first.external_id,
@@ -242,12 +244,8 @@ def _write(
 
         known = {s.fingerprint: s for s in stored.get(participant.pk, ())}
         ranked: list[tuple[tuple, _StoredSending | Sending]] = []
-        in_file: set[str] = set()
-        for row in rows:
-            fingerprint = sending_fingerprint(row)
-            if fingerprint in in_file:
-                continue  # the same row twice in one file is one sending
-            in_file.add(fingerprint)
+        in_file = {fingerprint for _row, fingerprint in rows}
+        for row, fingerprint in rows:
             sending = known.get(fingerprint)
             if sending is None:
                 sending = _sending(row, fingerprint)
@@ -283,7 +281,6 @@ def _write(
                                                 Participant.Match.CONFIRMED)
         counts["unmatched"] += matched.status == Participant.Match.PENDING
         counts["not_ours"] += matched.status == Participant.Match.NOT_OURS
-        progress(done, total)
 
     Participant.objects.bulk_create(new_participants)
     if changed_participants:
@@ -316,12 +313,25 @@ def _participant_state(participant: Participant) -> tuple:
             participant.has_shared)
 
 
-def _group(rows: list[ParticipationRow]) -> dict[ParticipantKey, list[ParticipationRow]]:
-    groups: dict[ParticipantKey, list[ParticipationRow]] = {}
-    for row in rows:
+class _Row(NamedTuple):
+    row: ParticipationRow
+    fingerprint: str
+
+
+def _group(rows: list[ParticipationRow],
+           progress: ProgressCallback) -> dict[ParticipantKey, list[_Row]]:
+    """The file's rows by participant, fingerprinted; the same row twice is one sending."""
+    groups: dict[ParticipantKey, list[_Row]] = {}
+    seen: set[tuple[ParticipantKey, str]] = set()
+    total = len(rows)
+    for done, row in enumerate(rows, start=1):
         key = (normalise_name(row.last_name), normalise_name(row.first_name), row.division,
                row.external_id)
-        groups.setdefault(key, []).append(row)
+        fingerprint = sending_fingerprint(row)
+        if (key, fingerprint) not in seen:
+            seen.add((key, fingerprint))
+            groups.setdefault(key, []).append(_Row(row, fingerprint))
+        progress(done, total)
     return groups
 
 
@@ -353,23 +363,30 @@ def _decisions(establishment: Establishment, year: SchoolYear) -> dict[DecisionK
 # --- sendings ----------------------------------------------------------------------------------
 
 
+_FINGERPRINTED = tuple(f.name for f in fields(ParticipationRow) if f.name != "line")
+
+
 def sending_fingerprint(row: ParticipationRow) -> str:
-    """sha256 of a row's values, its line number aside: the same sending in any export."""
-    values = {f.name: getattr(row, f.name) for f in fields(row) if f.name != "line"}
-    text = json.dumps(values, default=_plain, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """sha256 of a row's values, its line number aside: the same sending in any export.
+
+    Mappings are sorted, so that a newer export listing badges or skills in another order
+    gives the same fingerprint; values are reduced to str, int, bool and None.
+    """
+    values = tuple(_plain(getattr(row, name)) for name in _FINGERPRINTED)
+    return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if is_dataclass(value):
-        return [getattr(value, f.name) for f in fields(value)]
-    if hasattr(value, "items"):  # read-only mappings of the reader
-        return dict(value)
+    if hasattr(value, "items"):
+        return tuple(sorted((key, _plain(item)) for key, item in value.items()))
+    if hasattr(value, "__dataclass_fields__"):  # CompetenceLevel, Mastery
+        return tuple(_plain(getattr(value, name)) for name in value.__dataclass_fields__)
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 
