@@ -7,10 +7,13 @@ Every chart sits next to a table holding the same figures: the table is its text
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from plotly.colors import sample_colorscale, sequential, unlabel_rgb
 
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, DOMAINS
@@ -119,12 +122,22 @@ def competence_rows(competences: Mapping[str, Mapping]) -> list[CompetenceRow]:
 
 
 def _html(fig: go.Figure, *, height: int) -> str:
+    """A chart's box and its figure as JSON, drawn by static/js/charts.js once plotly.js (loaded
+    with `defer`) is there: the page's text and tables show before the 4.8 MB library."""
     # separators: decimal comma and a narrow no-break space between thousands, as in French.
     fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
                       plot_bgcolor="#ffffff", separators=",\u202f",
                       hoverlabel={"font": {"family": FONT["family"]}})
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG,
-                       default_width="100%", default_height=f"{height}px")
+    figure = json.loads(fig.to_json())
+    payload = json.dumps({"data": figure["data"], "layout": figure["layout"], "config": CONFIG},
+                         ensure_ascii=False, separators=(",", ":"))
+    # As django.utils.html.json_script: no "</script>" can close the element early.
+    payload = payload.translate({ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"})
+    return format_html(
+        '<div class="plotly-graph-div js-chart" style="height:{}px;width:100%">'
+        '<script type="application/json">{}</script></div>',
+        height, mark_safe(payload),  # noqa: S308 - escaped above
+    )
 
 
 def _narrow_variant(*, narrow: dict, wide: dict, narrow_data: dict | None = None,
@@ -242,29 +255,35 @@ def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
     return _html(fig, height=60 + 36 * max(len(divisions), 3))
 
 
+PHONE_ROW = 64  # px per competence: its name on one or two lines, its bar below
+PHONE_BAR = 0.36  # of a row
+
+
 def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int,
                        level_label: str, phone: bool = False) -> str:
     """A pupil's level in each of the 16 competences, bars coloured by domain.
 
-    `phone`: horizontal bars named in words, for a narrow screen and a young reader.
+    `phone`: horizontal bars, each competence's name written in full above its bar, so that
+    a narrow screen keeps the whole width for the bar and a young reader reads words, not
+    codes. Otherwise: one column per competence code, for the staff's wider pages.
     """
     fig = go.Figure()
     for domain in DOMAINS:
         codes = [c for c in COMPETENCE_CODES if COMPETENCE_BY_CODE[c].domain == domain]
         names = [COMPETENCE_BY_CODE[c].name for c in codes]
         values = [levels.get(c) for c in codes]
-        shown = [0 if v is None else v for v in values]
-        texts = ["—" if v is None else str(v) for v in values]
         common = {
             "name": f"{domain.code}. {domain.name}",
             "marker": {"color": DOMAIN_COLOURS[domain.code]},
-            "text": texts, "textposition": "outside", "cliponaxis": False,
+            "text": ["—" if v is None else str(v) for v in values],
+            "textposition": "outside", "cliponaxis": False,
             "customdata": names, "legendgroup": domain.code,
         }
+        shown = [0 if v is None else v for v in values]
         if phone:
             fig.add_trace(go.Bar(
-                orientation="h", y=[f"{c} {n}" for c, n in zip(codes, names, strict=True)],
-                x=shown, hovertemplate=f"%{{customdata}}<br>{level_label} %{{x}}<extra></extra>",
+                orientation="h", y=codes, x=shown, width=PHONE_BAR,
+                hovertemplate=f"%{{customdata}}<br>{level_label} %{{x}}<extra></extra>",
                 **common,
             ))
         else:
@@ -273,19 +292,32 @@ def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int,
                 hovertemplate=f"%{{x}} %{{customdata}}<br>{level_label} %{{y}}<extra></extra>",
                 **common,
             ))
-    level_axis = {"range": [0, max_level + 0.6], "dtick": 1, "title": {"text": level_label},
-                  "gridcolor": "#dee2e6"}
-    layout = {"bargap": 0.25,
-              "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"}}
+    level_axis = {"range": [0, max_level + 0.5], "dtick": 1, "title": {"text": level_label},
+                  "gridcolor": "#dee2e6", "automargin": True, "fixedrange": True}
+    legend = {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"}
     if phone:
-        labels = [f"{c} {COMPETENCE_BY_CODE[c].name}" for c in COMPETENCE_CODES]
-        fig.update_layout(**layout, margin={"l": 6, "r": 16, "t": 100, "b": 40},
-                          xaxis=level_axis,
-                          yaxis={"autorange": "reversed", "automargin": True,
-                                 "categoryorder": "array", "categoryarray": labels,
-                                 "tickfont": {"size": 11}})
-        fig.update_yaxes(tickvals=labels, ticktext=[_short(label, 22) for label in labels])
-        return _html(fig, height=160 + 16 * 40)
-    fig.update_layout(**layout, margin={"l": 10, "r": 10, "t": 60, "b": 20},
-                      yaxis=level_axis, xaxis={"type": "category"})
+        names = [
+            {"text": _short(f"<b>{code}</b> {COMPETENCE_BY_CODE[code].name}", 44),
+             # a category's position is its index: "1.1" would read as a number
+             "x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y",
+             "yanchor": "bottom", "yshift": PHONE_ROW * PHONE_BAR / 2 + 1, "align": "left",
+             "showarrow": False, "font": {"size": 13}}
+            for index, code in enumerate(COMPETENCE_CODES)
+        ]
+        fig.update_layout(
+            legend=legend, annotations=names, bargap=0, margin={"l": 4, "r": 20, "t": 20, "b": 40},
+            xaxis={**level_axis, "side": "bottom"},
+            # reversed (1.1 on top), with room above the first bar for its name
+            yaxis={"type": "category", "range": [len(COMPETENCE_CODES) - 0.5, -0.9],
+                   "showticklabels": False, "fixedrange": True,
+                   "categoryorder": "array", "categoryarray": list(COMPETENCE_CODES)},
+        )
+        return _html(fig, height=140 + PHONE_ROW * len(COMPETENCE_CODES))
+    fig.update_layout(
+        legend=legend, bargap=0.25, margin={"l": 10, "r": 10, "t": 20, "b": 20},
+        yaxis=level_axis,
+        xaxis={"type": "category", "fixedrange": True, "automargin": True, "tickangle": 0},
+        meta=_narrow_variant(narrow={"xaxis.tickfont.size": 10, "bargap": 0.15},
+                             wide={"xaxis.tickfont.size": 13, "bargap": 0.25}),
+    )
     return _html(fig, height=420)

@@ -70,7 +70,7 @@ class CampaignForm(forms.Form):
     )
     classes = forms.ModelMultipleChoiceField(
         label=_("Classes visées"), queryset=SchoolClass.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     opens_on = forms.DateField(label=_("Ouverture"), required=False, widget=DateInput())
     closes_on = forms.DateField(label=_("Clôture"), required=False, widget=DateInput())

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from establishments.models import Enrolment, Establishment, SchoolClass, SchoolYear
+from establishments.models import Enrolment, Establishment, Membership, SchoolClass, SchoolYear
 from pix.campaigns import CampaignExport, CampaignKind, ParticipationRow, read_campaign_export
 from pix.files import RowError
 from pix.grades import LEAVING_GRADES, grade_from_division
@@ -186,6 +186,22 @@ def _check_file(export: CampaignExport, campaign: Campaign | None) -> list[RowEr
                     "valeur trop longue (%(max)s caractères au plus)"),
                     column=column, params={"max": max_length}))
     return errors
+
+
+def _check_may_import(campaign: Campaign, by) -> list[RowError]:
+    """Results of an existing campaign are imported by a RUPN or by the campaign's owner."""
+    if by is None or campaign.owner_id == by.pk:
+        return []
+    is_rupn = Membership.objects.filter(
+        user=by, establishment_id=campaign.establishment_id, role=Membership.Role.RUPN
+    ).exists()
+    if is_rupn:
+        return []
+    owner = campaign.owner.get_full_name() if campaign.owner else _("un autre membre")
+    return [RowError(None, _(
+        "La campagne %(code)s appartient à %(owner)s : seuls son propriétaire et les RUPN "
+        "peuvent y importer des résultats."),
+        column="Code", params={"code": campaign.code, "owner": owner})]
 
 
 def _check_kind(export: CampaignExport, campaign: Campaign) -> list[RowError]:
@@ -445,7 +461,7 @@ def _campaign_for(
         .first()
     )
     if found is not None:
-        errors = _check_kind(export, found)
+        errors = _check_may_import(found, by) + _check_kind(export, found)
         if errors:
             raise _Rejected(errors)
         return found

@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from establishments.access import rupn_required, staff_required
-from establishments.models import Pupil, SchoolClass
+from establishments.models import Enrolment, Pupil, SchoolClass
 from establishments.selectors import pupil_search
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCES
 from pix.rules import is_certifiable
@@ -202,7 +202,9 @@ def matching_queue(request) -> HttpResponse:
 def participant_match(request, participant_id: int) -> HttpResponse:
     """Choose another pupil for a participant: search the establishment's pupils."""
     participant = get_participant_for_user(request, participant_id)
-    form = PupilSearchForm(request.GET or {"q": participant.last_name})
+    # The start of the last name as Pix gives it: finds a pupil whose name was mistyped.
+    start = participant.last_name_key.replace(" ", "")[:4] or participant.first_name_key
+    form = PupilSearchForm(request.GET or {"q": start})
     pupils = []
     if form.is_valid() and form.cleaned_data["q"]:
         found = pupil_search(
@@ -252,6 +254,22 @@ def participant_decide(request, participant_id: int) -> HttpResponse:
 # --- latest levels of a grade -----------------------------------------------------------------
 
 
+def _latest_measured_grade(establishment, year, *, default: str) -> str:
+    """The grade whose pupils sent a profile most recently: what one comes to look at."""
+    grade = (
+        Enrolment.objects.filter(
+            school_year=year, school_class__establishment=establishment,
+            pupil__participations__has_shared=True,
+            pupil__participations__campaign__kind=Campaign.Kind.PROFILES_COLLECTION,
+        )
+        .exclude(school_class__grade="")
+        .order_by("-pupil__participations__campaign__results_imported_at")
+        .values_list("school_class__grade", flat=True)
+        .first()
+    )
+    return grade or default
+
+
 @staff_required
 def grade_levels(request) -> HttpResponse:
     """The latest known level of each pupil of a grade in each competence."""
@@ -261,7 +279,9 @@ def grade_levels(request) -> HttpResponse:
     classes = SchoolClass.objects.for_membership(membership).filter(school_year=year)
     form = LevelsFilterForm(request.GET or None, classes=classes.order_by("code"))
     grade_choices = form.fields["grade"].choices
-    grade = form.cleaned_data["grade"] if form.is_valid() else grade_choices[0][0]
+    grade = form.cleaned_data["grade"] if form.is_valid() else _latest_measured_grade(
+        establishment, year, default=grade_choices[0][0]
+    )
     school_class = form.cleaned_data["school_class"] if form.is_valid() else None
     if not form.is_bound:
         form = LevelsFilterForm(initial={"grade": grade}, classes=classes.order_by("code"))

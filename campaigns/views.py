@@ -181,7 +181,7 @@ def campaign_slips(request, campaign_id: int) -> HttpResponse:
         classes = classes.filter(code__in=divisions)
     return render(request, "campaigns/campaign_slips.html", {
         "campaign": campaign, "classes": list(classes), "no_class": [None],
-        "slips_per_page": range(4),
+        "slips_per_page": range(6),
     })
 
 
