@@ -1,0 +1,123 @@
+"""Plotly figures of the certification analysis: pure functions from figures to HTML fragments.
+
+As the campaign charts (`campaigns.charts`): rendered on the server without plotly.js (pages
+load the copy in our static files) and without Plotly's default template; every chart sits next
+to a table holding the same figures, its text alternative.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from campaigns.charts import CONFIG, FONT
+from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES
+
+# Validated green, rejected red, cancelled grey, in error amber, started blue: each ≥ 3:1
+# against white (WCAG 1.4.11).
+STATUS_COLOURS: Mapping[str, str] = {
+    "validated": "#18753c", "rejected": "#ce0500", "cancelled": "#666666",
+    "error": "#b34000", "started": "#0063cb",
+}
+THIS_YEAR = "#6a3fa0"  # the brand's purple
+EARLIER = "#b9a3d6"
+FORECAST = "#0063cb"
+
+
+def _html(fig: go.Figure, *, height: int) -> str:
+    """The chart's box with its figure as JSON, drawn by static/js/charts.js once plotly.js
+    (loaded with `defer` by campaigns/_plotly.html) is there, as the campaign charts are."""
+    fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
+                      plot_bgcolor="#ffffff", separators=",\u202f",
+                      hoverlabel={"font": {"family": FONT["family"]}})
+    figure = json.loads(fig.to_json())
+    payload = json.dumps({"data": figure["data"], "layout": figure["layout"], "config": CONFIG},
+                         ensure_ascii=False, separators=(",", ":"))
+    # As django.utils.html.json_script: no "</script>" can close the element early.
+    payload = payload.translate({ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"})
+    return format_html(
+        '<div class="plotly-graph-div js-chart" style="height:{}px;width:100%">'
+        '<script type="application/json">{}</script></div>',
+        height, mark_safe(payload),  # noqa: S308 - escaped above
+    )
+
+
+def status_chart(statuses: Sequence[tuple[str, str, int]]) -> str:
+    """A donut of certifications by status: (status, label, count), zero counts left out."""
+    shown = [(s, label, n) for s, label, n in statuses if n]
+    fig = go.Figure(go.Pie(
+        labels=[label for _s, label, _n in shown], values=[n for _s, _l, n in shown],
+        marker={"colors": [STATUS_COLOURS.get(s, "#999999") for s, _l, _n in shown],
+                "line": {"color": "#ffffff", "width": 2}},
+        hole=0.55, sort=False, direction="clockwise", textinfo="value",
+        hovertemplate="%{label} : %{value} (%{percent})<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      legend={"orientation": "h", "x": 0, "y": -0.05})
+    return _html(fig, height=300)
+
+
+def level_distribution_chart(levels: Sequence[tuple[str, int]], *, axis_label: str) -> str:
+    """Validated certifications by v3 global level, lowest level on the left."""
+    fig = go.Figure(go.Bar(
+        x=[name for name, _n in levels], y=[n for _name, n in levels],
+        marker={"color": THIS_YEAR}, text=[n for _name, n in levels], textposition="outside",
+        cliponaxis=False, hovertemplate="%{x} : %{y}<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 20, "b": 60}, showlegend=False,
+                      xaxis={"type": "category", "tickangle": -30},
+                      yaxis={"title": {"text": axis_label}, "automargin": True,
+                             "rangemode": "tozero", "gridcolor": "#dee2e6",
+                             "dtick": 1 if max((n for _name, n in levels), default=0) <= 10
+                             else None})
+    return _html(fig, height=300)
+
+
+def competence_means_chart(series: Sequence[tuple[str, Mapping[str, float | None]]], *,
+                           max_level: int, axis_label: str) -> str:
+    """Mean certified level per competence: this year first, then earlier years as more bars
+    (`series`: (name, {code: mean level})), competences in CRCN order."""
+    fig = go.Figure()
+    colours = [THIS_YEAR, EARLIER, "#d9cce9"]
+    names = [COMPETENCE_BY_CODE[c].name for c in COMPETENCE_CODES]
+    for index, (name, means) in enumerate(series):
+        values = [means.get(code) for code in COMPETENCE_CODES]
+        fig.add_trace(go.Bar(
+            name=name, x=list(COMPETENCE_CODES), y=values, customdata=names,
+            marker={"color": colours[min(index, len(colours) - 1)]},
+            hovertemplate=f"{name}<br>%{{x}} %{{customdata}}<br>{axis_label} : "
+                          "%{y:.2f}<extra></extra>",
+        ))
+    fig.update_layout(barmode="group", bargap=0.2, margin={"l": 50, "r": 10, "t": 40, "b": 30},
+                      legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+                      xaxis={"type": "category"},
+                      yaxis={"title": {"text": axis_label}, "automargin": True,
+                             "range": [0, max_level + 0.3], "dtick": 1, "gridcolor": "#dee2e6"})
+    return _html(fig, height=360)
+
+
+def forecast_chart(forecast: Mapping[str, Mapping[str, float | None]], *, forecast_label: str,
+                   certified_label: str, max_level: int, axis_label: str) -> str:
+    """Per competence, the same pupils' mean level in their latest profiles collection and
+    their mean certified level."""
+    codes = [c for c in COMPETENCE_CODES if (forecast.get(c) or {}).get("pupils")]
+    names = [COMPETENCE_BY_CODE[c].name for c in codes]
+    fig = go.Figure()
+    for key, label, colour in (("forecast", forecast_label, FORECAST),
+                               ("certified", certified_label, THIS_YEAR)):
+        fig.add_trace(go.Bar(
+            name=label, x=codes, y=[forecast[c][key] for c in codes], customdata=names,
+            marker={"color": colour},
+            hovertemplate=f"{label}<br>%{{x}} %{{customdata}}<br>{axis_label} : "
+                          "%{y:.2f}<extra></extra>",
+        ))
+    fig.update_layout(barmode="group", bargap=0.2, margin={"l": 50, "r": 10, "t": 40, "b": 30},
+                      legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+                      xaxis={"type": "category"},
+                      yaxis={"title": {"text": axis_label}, "automargin": True,
+                             "range": [0, max_level + 0.3], "dtick": 1, "gridcolor": "#dee2e6"})
+    return _html(fig, height=360)

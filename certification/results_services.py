@@ -1,0 +1,71 @@
+"""Writes around certification results: starting an import job, and people's match decisions.
+
+A decision is stored on the result itself (`match` = confirmed or not_ours, and `pupil`): the
+result is keyed by its certification number, which Pix never reuses, so the decision holds
+for exactly this certification and survives every re-import of its file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from establishments.models import Enrolment, Establishment, Pupil
+from jobs.models import Job
+from jobs.services import job_create
+
+from .imports import Upload, enqueue_analysis, pack_uploads, uploads_label
+from .models import CertificationResult
+
+Match = CertificationResult.Match
+
+
+def certification_import_start(*, establishment: Establishment, by,
+                               files: Sequence[Upload]) -> Job:
+    """Stores the files in a job; the import runs in Celery once the job row is committed."""
+    from .tasks import import_certification_results_task
+
+    with transaction.atomic():
+        job = job_create(
+            establishment=establishment,
+            kind=Job.Kind.CERTIFICATION_IMPORT,
+            by=by,
+            filename=uploads_label(files),
+            payload=pack_uploads(files),
+            params={"files": [name for name, _data in files]},
+        )
+        transaction.on_commit(lambda: import_certification_results_task.delay(job.pk))
+    return job
+
+
+@transaction.atomic
+def result_match_confirm(*, result: CertificationResult, pupil: Pupil, by) -> None:
+    if pupil.establishment_id != result.establishment_id:
+        raise ValueError("the pupil belongs to another establishment")
+    result.pupil = pupil
+    result.match = Match.CONFIRMED
+    update_fields = ["pupil", "match"]
+    if not result.division:  # a file whose name gave no class: the pupil's class that year
+        code = (Enrolment.objects.filter(pupil=pupil, school_year_id=result.school_year_id)
+                .values_list("school_class__code", flat=True).first())
+        if code:
+            result.division = code
+            update_fields.append("division")
+    result.save(update_fields=update_fields)
+    _rebuild_after_commit(result)
+
+
+@transaction.atomic
+def result_match_reject(*, result: CertificationResult, by) -> None:
+    """Not a pupil of the establishment: left out of the analysis."""
+    result.pupil = None
+    result.match = Match.NOT_OURS
+    result.save(update_fields=["pupil", "match"])
+    _rebuild_after_commit(result)
+
+
+def _rebuild_after_commit(result: CertificationResult) -> None:
+    establishment_id = result.establishment_id
+    start_year = result.school_year.start_year
+    transaction.on_commit(lambda: enqueue_analysis(establishment_id, [start_year]))
