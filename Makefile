@@ -42,7 +42,7 @@ run: install
 	fi
 
 test: install chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2}
 
 lint: install
 	$(VENV)/bin/ruff check .

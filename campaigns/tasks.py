@@ -39,7 +39,10 @@ def _import_campaign_results(job: Job, progress: Progress) -> JobOutcome:
 
 @shared_task
 def import_campaign_results_task(job_id: int) -> None:
-    job_run(job_id, _import_campaign_results)
+    # Imported inside: progression sits above this app in the import direction.
+    from progression.hooks import rebuild_compliance_after
+
+    rebuild_compliance_after(job_run(job_id, _import_campaign_results))
 
 
 @shared_task

@@ -22,4 +22,7 @@ def _import_pupils(job, progress: Progress) -> JobOutcome:
 
 @shared_task
 def import_pupils_task(job_id: int) -> None:
-    job_run(job_id, _import_pupils)
+    # Imported inside: progression sits above this app in the import direction.
+    from progression.hooks import rebuild_compliance_after
+
+    rebuild_compliance_after(job_run(job_id, _import_pupils))

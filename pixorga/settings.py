@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import plotly
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "establishments",
     "jobs",
     "campaigns",
+    "progression",
+    "remediation",
     "certification",
     "reports",
     "demo",
@@ -201,6 +204,14 @@ CELERY_TASK_ACKS_LATE = True  # tasks are safe to run twice; a crashed worker's 
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks, run by `celery beat` (docker-compose's beat service, `make run` with a broker).
+CELERY_BEAT_SCHEDULE = {
+    # The day before a remediation session or a teachers' workshop, at 17:00 (idempotent).
+    "remediation-reminders": {
+        "task": "remediation.tasks.send_reminders_task",
+        "schedule": crontab(hour=17, minute=0),
+    },
+}
 
 # --- Pix ------------------------------------------------------------------------------------------
 # The highest level Pix lets pupils reach (5 for years, 6 since about 2023); 0–8 accepted.
