@@ -15,17 +15,21 @@ error is written, in one transaction, with a fixed number of queries whatever it
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from establishments.models import Enrolment, Establishment, Membership, SchoolClass, SchoolYear
@@ -36,6 +40,7 @@ from pix.i18n import _
 from pix.names import normalise_name
 from pix.referential import fold
 
+from .bulk import bulk_insert
 from .matching import (
     Decision,
     DecisionKey,
@@ -64,6 +69,7 @@ PARTICIPANT_UPDATE_FIELDS = ["pupil", "match", "candidates", "has_shared"]
 # Sorts before any line of the file: a sending no longer in the export loses a tie.
 NOT_IN_FILE = -(10**9)
 
+_M = TypeVar("_M", bound=Model)
 ParticipantKey = tuple[str, str, str, str]  # (last_name_key, first_name_key, division, ext. id)
 
 
@@ -90,6 +96,25 @@ def _no_progress(done: int, total: int) -> None:
     pass
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block.
+
+    An import makes hundreds of thousands of objects that all live until its end and form no
+    cycle to collect; the collector went through all of them again and again, for a fifth of
+    the CPU time of a 20,000-row import. Objects are still freed when no longer referenced.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@_cycle_collection_paused()
 def campaign_results_import(
     *,
     establishment: Establishment,
@@ -242,6 +267,7 @@ def _write(
     new_participants: list[Participant] = []
     changed_participants: list[Participant] = []
     new_sendings: list[tuple[Participant, Sending]] = []
+    json_memo: _JsonMemo = {}
     set_result: list[int] = []
     unset_result: list[int] = []
     counts = Counter({"rows": len(export.rows), "participants": len(groups), "shared": 0,
@@ -250,10 +276,10 @@ def _write(
         participant = existing.get(key)
         if participant is None:
             first = rows[0].row
-            participant = Participant(
-                campaign=campaign, last_name=first.last_name, first_name=first.first_name,
-                division=first.division, external_id=first.external_id,
-                last_name_key=key[0], first_name_key=key[1],
+            participant = _new(
+                Participant, campaign_id=campaign.pk, last_name=first.last_name,
+                first_name=first.first_name, division=first.division,
+                external_id=first.external_id, last_name_key=key[0], first_name_key=key[1],
             )
             new_participants.append(participant)
         before = _participant_state(participant)
@@ -264,7 +290,7 @@ def _write(
         for row, fingerprint in rows:
             sending = known.get(fingerprint)
             if sending is None:
-                sending = _sending(row, fingerprint)
+                sending = _sending(row, fingerprint, json_memo)
                 new_sendings.append((participant, sending))
             if row.shared:
                 ranked.append(((row.shared_at, -row.line, False, 0), sending))
@@ -298,7 +324,7 @@ def _write(
         counts["unmatched"] += matched.status == Participant.Match.PENDING
         counts["not_ours"] += matched.status == Participant.Match.NOT_OURS
 
-    Participant.objects.bulk_create(new_participants)
+    bulk_insert(Participant, new_participants)
     if changed_participants:
         Participant.objects.bulk_update(changed_participants, PARTICIPANT_UPDATE_FIELDS)
     if unset_result:
@@ -306,12 +332,19 @@ def _write(
     if set_result:
         Sending.objects.filter(pk__in=set_result).update(is_result=True)
     for participant, sending in new_sendings:
-        sending.participant = participant
-    Sending.objects.bulk_create([sending for _participant, sending in new_sendings])
+        sending.participant_id = participant.pk  # the id alone: no descriptor, no cache
+    bulk_insert(Sending, [sending for _participant, sending in new_sendings])
     counts["new_sendings"] = len(new_sendings)
 
     _update_campaign(campaign, export)
     return campaign, dict(counts)
+
+
+def _new(model: type[_M], **values: object) -> _M:
+    """`model(**values)` (by attname) through Django's path for positional arguments, twice
+    as fast: that counts for the 40,000 instances of a 20,000-row import."""
+    return model(*[values[f.attname] if f.attname in values else f.get_default()
+                   for f in model._meta.concrete_fields])
 
 
 @dataclass
@@ -339,11 +372,14 @@ def _group(rows: list[ParticipationRow],
     """The file's rows by participant, fingerprinted; the same row twice is one sending."""
     groups: dict[ParticipantKey, list[_Row]] = {}
     seen: set[tuple[ParticipantKey, str]] = set()
+    # Names repeat (a class, a family): each is normalised once.
+    name_key = functools.lru_cache(maxsize=None)(normalise_name)
+    memo: _PlainMemo = {}
     total = len(rows)
     for done, row in enumerate(rows, start=1):
-        key = (normalise_name(row.last_name), normalise_name(row.first_name), row.division,
+        key = (name_key(row.last_name), name_key(row.first_name), row.division,
                row.external_id)
-        fingerprint = sending_fingerprint(row)
+        fingerprint = sending_fingerprint(row, memo)
         if (key, fingerprint) not in seen:
             seen.add((key, fingerprint))
             groups.setdefault(key, []).append(_Row(row, fingerprint))
@@ -359,8 +395,9 @@ def pupil_identities(establishment: Establishment, year: SchoolYear) -> list[Pup
         "pupil_id", "pupil__last_name", "pupil__usage_name", "pupil__first_name_key",
         "school_class__code", "left_on",
     )
+    last_name_keys = functools.lru_cache(maxsize=None)(pupil_last_name_keys)  # names repeat
     return [
-        PupilIdentity(pupil_id, pupil_last_name_keys(last, usage), first_key, code,
+        PupilIdentity(pupil_id, last_name_keys(last, usage), first_key, code,
                       left_on is not None)
         for pupil_id, last, usage, first_key, code, left_on in enrolments
     ]
@@ -382,27 +419,41 @@ def _decisions(establishment: Establishment, year: SchoolYear) -> dict[DecisionK
 _FINGERPRINTED = tuple(f.name for f in fields(ParticipationRow) if f.name != "line")
 
 
-def sending_fingerprint(row: ParticipationRow) -> str:
+# id of a CompetenceLevel or Mastery → (the object, kept alive so that its id stays its own;
+# its plain form)
+_PlainMemo = dict[int, tuple[object, tuple]]
+
+
+def sending_fingerprint(row: ParticipationRow, memo: _PlainMemo | None = None) -> str:
     """sha256 of a row's values, its line number aside: the same sending in any export.
 
     Mappings are sorted, so that a newer export listing badges or skills in another order
-    gives the same fingerprint; values are reduced to str, int, bool and None.
+    gives the same fingerprint; values are reduced to str, int, bool and None. `memo`, shared
+    by the rows of a file, saves reducing again the level and mastery objects that the reader
+    shares between rows (16 a row): it halves the time of fingerprinting a file.
     """
-    values = tuple(_plain(getattr(row, name)) for name in _FINGERPRINTED)
+    values = tuple([_plain(getattr(row, name), memo) for name in _FINGERPRINTED])
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
-def _plain(value: object) -> object:
+def _plain(value: object, memo: _PlainMemo | None = None) -> object:
     if value is None or isinstance(value, str | int):  # bool is an int
         return value
+    if memo is not None:
+        known = memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if hasattr(value, "items"):
-        return tuple(sorted((key, _plain(item)) for key, item in value.items()))
+        return tuple(sorted([(key, _plain(item, memo)) for key, item in value.items()]))
     if hasattr(value, "__dataclass_fields__"):  # CompetenceLevel, Mastery
-        return tuple(_plain(getattr(value, name)) for name in value.__dataclass_fields__)
+        plain = tuple(_plain(getattr(value, name)) for name in value.__dataclass_fields__)
+        if memo is not None:
+            memo[id(value)] = (value, plain)
+        return plain
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 
@@ -410,22 +461,38 @@ def _rate(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _sending(row: ParticipationRow, fingerprint: str) -> Sending:
+_LEVEL_KEYS = ("level", "pix")
+_MASTERY_KEYS = ("rate", "total", "mastered")
+_JsonMemo = dict[tuple, dict]  # values → the JSON object holding them
+
+
+def _json_object(memo: _JsonMemo, keys: tuple[str, ...], values: tuple) -> dict:
+    """{keys: values}, one object for the same values throughout an import (never changed
+    once made): a file holds few distinct levels or masteries, and 16 new ones for each
+    sending were a third of an import's objects (60 MB for 20,000 rows)."""
+    found = memo.get(values)
+    if found is None:
+        found = memo[values] = dict(zip(keys, values, strict=True))
+    return found
+
+
+def _sending(row: ParticipationRow, fingerprint: str, memo: _JsonMemo) -> Sending:
     competences: dict[str, dict] = {}
     domains: dict[str, dict] = {}
     if row.shared:
         for code, value in row.levels.items():
             if value.level is not None:
-                competences[code] = {"level": value.level, "pix": value.pix}
+                competences[code] = _json_object(memo, _LEVEL_KEYS, (value.level, value.pix))
         for code, mastery in row.competence_mastery.items():
             if mastery.rate is not None:
-                competences[code] = {"rate": _rate(mastery.rate), "total": mastery.skills_total,
-                                     "mastered": mastery.skills_mastered}
+                competences[code] = _json_object(memo, _MASTERY_KEYS, (
+                    _rate(mastery.rate), mastery.skills_total, mastery.skills_mastered))
         for code, mastery in row.domain_mastery.items():
             if mastery.rate is not None:
-                domains[code] = {"rate": _rate(mastery.rate), "total": mastery.skills_total,
-                                 "mastered": mastery.skills_mastered}
-    return Sending(
+                domains[code] = _json_object(memo, _MASTERY_KEYS, (
+                    _rate(mastery.rate), mastery.skills_total, mastery.skills_mastered))
+    return _new(
+        Sending,
         shared=row.shared,
         shared_at=row.shared_at if row.shared else None,
         started_at=row.started_at,

@@ -2,9 +2,9 @@
 
 Built from every participant of the export, matched to a pupil or not, in the class the export
 gives (a participant without a class counts for the whole establishment only). Results are
-each participant's latest shared sending (`Sending.is_result`). `summarise` is pure pandas;
-`campaign_summaries_rebuild` reads the campaign in a constant number of queries and replaces
-its summaries in one transaction.
+each participant's latest shared sending (`Sending.is_result`). `summarise` is pure (a pandas
+frame in, NumPy on its columns); `campaign_summaries_rebuild` reads the campaign in a constant
+number of queries and replaces its summaries in one transaction.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 
 from pix.referential import COMPETENCE_CODES
 from pix.rules import FRAMEWORK_MAX_LEVEL
 
+from .bulk import bulk_insert
 from .models import Campaign, Participant, ResultSummary, Sending
 
 ESTABLISHMENT = ResultSummary.ESTABLISHMENT
@@ -115,68 +117,115 @@ def summarise(
     Each value holds the fields of `ResultSummary`: participants, started, shared, matched,
     certifiable, mean_pix, mean_mastery, stages, badges, competences. Means are over each
     participant's result (latest shared sending); None where nobody has a value.
+
+    Computed on the frame's columns as NumPy arrays, taken once: pandas costs tens of
+    microseconds a call, and 20,000 participants in 800 classes with 16 competences made
+    hundreds of thousands of calls (30 s). Means sum the same values in the same order as
+    pandas' `Series.mean` (NumPy's sum, then a division): the figures are the same.
     """
+    columns = _Columns(frame, competence_codes, badge_names)
     options = {"gives_mastery": gives_mastery, "competence_codes": competence_codes,
                "badge_names": badge_names, "stage_count": stage_count}
-    figures = {ESTABLISHMENT: _figures(frame, **options)}
-    for division, group in frame[frame["division"] != ""].groupby("division", sort=True):
-        figures[str(division)] = _figures(group, **options)
+    figures = {ESTABLISHMENT: _figures(columns, np.arange(len(frame)), **options)}
+    by_division: dict[str, list[int]] = {}
+    for index, division in enumerate(frame["division"].tolist()):
+        if division != "":
+            by_division.setdefault(division, []).append(index)
+    for division in sorted(by_division):
+        rows = np.array(by_division[division], dtype=np.intp)
+        figures[str(division)] = _figures(columns, rows, **options)
     return figures
 
 
+class _Columns:
+    """The frame's columns as NumPy arrays, indexed by the positions of a class's rows."""
+
+    def __init__(self, frame: pd.DataFrame, competence_codes: Sequence[str],
+                 badge_names: Sequence[str]) -> None:
+        def column(name: str) -> np.ndarray:
+            return frame[name].to_numpy()
+
+        self.has_result = column("has_result").astype(bool)
+        self.started, self.shared, self.matched = (
+            column(name).astype(bool) for name in ("started", "shared", "matched"))
+        self.certifiable = column("certifiable")
+        self.numbers = {name: column(name).astype("float64")
+                        for name in ("pix_total", "mastery", "stage")}
+        for code in competence_codes:
+            for name in (level_column(code), pix_column(code), rate_column(code)):
+                self.numbers[name] = column(name).astype("float64")
+        self.badges = {name: column(badge_column(name)) for name in badge_names}
+
+
 def _figures(
-    frame: pd.DataFrame,
+    columns: _Columns,
+    rows: np.ndarray,
     *,
     gives_mastery: bool,
     competence_codes: Sequence[str],
     badge_names: Sequence[str],
     stage_count: int | None,
 ) -> dict[str, Any]:
-    results = frame[frame["has_result"]]
-    participants = len(frame)
+    results = rows[columns.has_result[rows]]
+    numbers = columns.numbers
+    participants = len(rows)
     figures: dict[str, Any] = {
         "participants": participants,
         # a profile is sent, not started: everyone in a profiles collection has started it
-        "started": int(frame["started"].sum()) if gives_mastery else participants,
-        "shared": int(frame["shared"].sum()),
-        "matched": int(frame["matched"].sum()),
-        "certifiable": 0 if gives_mastery else int(results["certifiable"].eq(True).sum()),
-        "mean_pix": None if gives_mastery else _mean(results["pix_total"]),
-        "mean_mastery": _mean(results["mastery"]) if gives_mastery else None,
-        "stages": _stages(results["stage"], stage_count) if gives_mastery else {},
-        "badges": {name: int(results[badge_column(name)].eq(True).sum())
-                   for name in badge_names},
+        "started": int(columns.started[rows].sum()) if gives_mastery else participants,
+        "shared": int(columns.shared[rows].sum()),
+        "matched": int(columns.matched[rows].sum()),
+        "certifiable": 0 if gives_mastery else _count_true(columns.certifiable[results]),
+        "mean_pix": None if gives_mastery else _mean(_known(numbers["pix_total"][results])),
+        "mean_mastery": _mean(_known(numbers["mastery"][results])) if gives_mastery else None,
+        "stages": _stages(_known(numbers["stage"][results]), stage_count)
+        if gives_mastery else {},
+        "badges": {name: _count_true(columns.badges[name][results]) for name in badge_names},
         "competences": {},
     }
     for code in competence_codes:
         if gives_mastery:
-            rates = results[rate_column(code)].dropna()
+            rates = _known(numbers[rate_column(code)][results])
             figures["competences"][code] = {
                 "mean_level": None, "mean_pix": None, "distribution": [],
                 "mean_mastery": _mean(rates), "count": len(rates),
             }
         else:
-            levels = results[level_column(code)].dropna().astype(int)
-            counts = levels.value_counts()
+            levels = _known(numbers[level_column(code)][results]).astype(np.int64)
+            counted = levels[(levels >= 0) & (levels < len(LEVELS))]
+            counts = np.bincount(counted, minlength=len(LEVELS))
             figures["competences"][code] = {
                 "mean_level": _mean(levels),
-                "mean_pix": _mean(results[pix_column(code)]),
-                "distribution": [int(counts.get(level, 0)) for level in LEVELS],
+                "mean_pix": _mean(_known(numbers[pix_column(code)][results])),
+                "distribution": [int(counts[level]) for level in LEVELS],
                 "mean_mastery": None,
                 "count": len(levels),
             }
     return figures
 
 
-def _mean(values: pd.Series) -> float | None:
-    values = values.dropna()
-    return float(values.mean()) if len(values) else None
+def _known(values: np.ndarray) -> np.ndarray:
+    """The values that are not NaN, in order."""
+    return values[~np.isnan(values)]
 
 
-def _stages(stages: pd.Series, stage_count: int | None) -> dict[str, int]:
-    counts = stages.dropna().astype(int).value_counts()
-    reached = set(counts.index) | set(range(stage_count + 1) if stage_count is not None else ())
-    return {str(stage): int(counts.get(stage, 0)) for stage in sorted(reached)}
+def _count_true(values: np.ndarray) -> int:
+    """How many values are True (not None, NaN or False), as `Series.eq(True).sum()`."""
+    return int(np.equal(values, True).sum())
+
+
+def _mean(values: np.ndarray) -> float | None:
+    """The mean as pandas computes it: the float64 sum divided by the count."""
+    if not len(values):
+        return None
+    return float(values.sum(dtype=np.float64) / len(values))
+
+
+def _stages(stages: np.ndarray, stage_count: int | None) -> dict[str, int]:
+    reached, counts = np.unique(stages.astype(np.int64), return_counts=True)
+    by_stage = dict(zip(reached.tolist(), counts.tolist(), strict=True))
+    every = set(by_stage) | set(range(stage_count + 1) if stage_count is not None else ())
+    return {str(stage): by_stage.get(stage, 0) for stage in sorted(every)}
 
 
 # --- rebuilding --------------------------------------------------------------------------------
@@ -225,7 +274,7 @@ def campaign_summaries_rebuild(campaign: Campaign) -> None:
             stage_count=campaign.stage_count,
         )
         ResultSummary.objects.filter(campaign=campaign).delete()
-        ResultSummary.objects.bulk_create(
+        bulk_insert(ResultSummary, [  # COPY on PostgreSQL: one summary per class, JSON-heavy
             ResultSummary(campaign=campaign, division=division, **values)
             for division, values in figures.items()
-        )
+        ])

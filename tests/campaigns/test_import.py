@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from campaigns import imports
 from campaigns.imports import campaign_results_import, guess_purpose
 from campaigns.models import Campaign, Participant, ResultSummary, Sending
 from campaigns.services import campaign_create, campaign_import_start
@@ -436,10 +437,14 @@ def test_a_broken_newer_export_leaves_the_campaign_as_it_was(school, pupils):
 
 
 def test_a_failure_while_writing_rolls_everything_back(school, pupils, monkeypatch):
-    def fail(*args, **kwargs):
-        raise RuntimeError("disk full")
+    write = imports.bulk_insert  # COPY on PostgreSQL, bulk_create elsewhere
 
-    monkeypatch.setattr(Sending.objects, "bulk_create", fail)
+    def fail(model, objs):
+        if model is Sending:  # the last write: the campaign and its participants are written
+            raise RuntimeError("disk full")
+        write(model, objs)
+
+    monkeypatch.setattr(imports, "bulk_insert", fail)
 
     with pytest.raises(RuntimeError):
         run_import(school, profiles_export(PROFILES))
