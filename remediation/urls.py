@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agenda_views, views, workshop_views
+from . import agenda_views, session_views, views, workshop_views
 
 app_name = "remediation"
 urlpatterns = [
@@ -22,14 +22,15 @@ urlpatterns = [
     path("groupes/<int:group_id>/supprimer/", views.group_delete, name="group_delete"),
     path("groupes/<int:group_id>/scinder/", views.group_split, name="group_split"),
     path("groupes/<int:group_id>/fusionner/", views.group_merge, name="group_merge"),
-    path("groupes/<int:group_id>/seances/nouvelle/", views.session_create,
+    path("groupes/<int:group_id>/seances/nouvelle/", session_views.session_create,
          name="session_create"),
     path("eleves-des-groupes/<int:member_id>/deplacer/", views.member_move, name="member_move"),
-    path("seances/", views.session_list, name="sessions"),
-    path("seances/<int:session_id>/", views.session_detail, name="session"),
-    path("seances/<int:session_id>/modifier/", views.session_edit, name="session_edit"),
-    path("seances/<int:session_id>/supprimer/", views.session_delete, name="session_delete"),
-    path("seances/<int:session_id>/appel/", views.attendance, name="attendance"),
+    path("seances/", session_views.session_list, name="sessions"),
+    path("seances/<int:session_id>/", session_views.session_detail, name="session"),
+    path("seances/<int:session_id>/modifier/", session_views.session_edit, name="session_edit"),
+    path("seances/<int:session_id>/supprimer/", session_views.session_delete,
+         name="session_delete"),
+    path("seances/<int:session_id>/appel/", session_views.attendance, name="attendance"),
     path("ateliers/", workshop_views.workshop_list, name="workshops"),
     path("ateliers/nouveau/", workshop_views.workshop_create, name="workshop_create"),
     path("ateliers/<int:workshop_id>/", workshop_views.workshop_detail, name="workshop"),
