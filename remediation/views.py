@@ -23,7 +23,7 @@ from pix.grades import grade_label
 from pix.referential import COMPETENCE_BY_CODE
 from progression.selectors import year_grades
 
-from . import charts, selectors, services
+from . import charts, selectors, services, workshop_selectors
 from .access import (
     can_edit_group,
     can_take_attendance,
@@ -86,7 +86,7 @@ def home(request) -> HttpResponse:
     return render(request, "remediation/home.html", {
         "periods": [(p, counts.get(p.pk, {})) for p in periods],
         "sessions": [(s, conflicts.get(f"session:{s.pk}", [])) for s in sessions],
-        "workshops": selectors.workshop_list(membership)[:5],
+        "workshops": workshop_selectors.workshop_list(membership)[:5],
     })
 
 
@@ -563,7 +563,7 @@ def indicators(request) -> HttpResponse:
                    .order_by("-starts_on", "pk"))
     return render(request, "remediation/indicators.html", {
         "figures": selectors.remediation_indicators(establishment),
-        "pix_edu": selectors.pix_edu_indicators(establishment),
+        "pix_edu": workshop_selectors.pix_edu_indicators(establishment),
         "periods": periods,
     })
 

@@ -14,7 +14,7 @@ from certification.models import Room
 from establishments.access import Role, roles_required, rupn_required
 from establishments.models import Membership
 
-from . import selectors, services
+from . import services, workshop_selectors
 from .access import get_teacher_for_user, get_workshop_for_user
 from .forms import PixEduForm, PixEduImportForm, WorkshopForm
 from .models import PixEduRecord, Workshop
@@ -31,8 +31,8 @@ def _rooms(establishment):
 def workshop_list(request) -> HttpResponse:
     membership = request.membership
     return render(request, "remediation/workshop_list.html", {
-        "upcoming": selectors.workshop_list(membership),
-        "past": selectors.workshop_list(membership, upcoming=False),
+        "upcoming": workshop_selectors.workshop_list(membership),
+        "past": workshop_selectors.workshop_list(membership, upcoming=False),
         "can_manage": membership.role == Role.RUPN,
         "can_register": membership.role in (Role.TEACHER, Role.RUPN),
     })
@@ -136,8 +136,8 @@ def pix_edu(request) -> HttpResponse:
     membership = request.membership
     establishment = membership.establishment
     return render(request, "remediation/pix_edu.html", {
-        "table": selectors.pix_edu_table(establishment),
-        "indicators": selectors.pix_edu_indicators(establishment),
+        "table": workshop_selectors.pix_edu_table(establishment),
+        "indicators": workshop_selectors.pix_edu_indicators(establishment),
         "can_manage": membership.role == Role.RUPN,
         "import_form": PixEduImportForm() if membership.role == Role.RUPN else None,
         "header": HEADER,

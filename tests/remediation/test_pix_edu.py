@@ -13,7 +13,7 @@ from establishments.models import Membership
 from remediation import services
 from remediation.models import PixEduRecord
 from remediation.pixedu import Step, read_pix_edu_csv
-from remediation.selectors import pix_edu_indicators
+from remediation.workshop_selectors import pix_edu_indicators
 from tests.conftest import make_user
 
 TODAY = date(2025, 11, 20)
