@@ -24,7 +24,6 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         PUPIL_IMPORT = "pupil_import", _("Import de la base élèves")
         CAMPAIGN_IMPORT = "campaign_import", _("Import de résultats de campagne")
-        CAMPAIGN_SUMMARIES = "campaign_summaries", _("Calcul des synthèses de campagne")
         CERTIFICATION_IMPORT = "certification_import", _("Import de résultats de certification")
 
     class Status(models.TextChoices):
