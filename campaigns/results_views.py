@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -30,6 +28,7 @@ from pix.rules import is_certifiable
 
 from . import charts, exports, selectors, services
 from .access import get_campaign_for_user, get_participant_for_user, visible_divisions
+from .decisions import apply_match_decision, safe_next_url
 from .forms import DivisionForm, LevelsFilterForm, MatchForm, PupilSearchForm
 from .models import Campaign, ResultSummary
 
@@ -215,16 +214,10 @@ def participant_match(request, participant_id: int) -> HttpResponse:
     return render(request, "campaigns/participant_match.html", {
         "participant": participant, "form": form, "pupils": pupils,
         "too_many": len(pupils) == SEARCH_RESULTS,
-        "next": _next_url(request, reverse("campaigns:matching")),
+        "next": safe_next_url(request, reverse("campaigns:matching")),
     })
 
 
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                       require_https=request.is_secure()):
-        return target
-    return default
 
 
 @require_POST
@@ -232,23 +225,14 @@ def _next_url(request, default: str) -> str:
 def participant_decide(request, participant_id: int) -> HttpResponse:
     participant = get_participant_for_user(request, participant_id)
     form = MatchForm(request.POST, establishment=request.membership.establishment)
-    next_url = _next_url(request, reverse("campaigns:matching"))
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(next_url)
+    next_url = safe_next_url(request, reverse("campaigns:matching"))
     name = f"{participant.last_name} {participant.first_name}"
-    if form.cleaned_data["action"] == MatchForm.CONFIRM:
-        pupil = form.cleaned_data["pupil"]
-        services.match_confirm(participant=participant, pupil=pupil, by=request.user)
-        messages.success(request, _("%(name)s : rapproché de %(pupil)s.")
-                         % {"name": name, "pupil": pupil})
-    else:
-        services.match_reject(participant=participant, by=request.user)
-        messages.success(request, _("%(name)s : marqué comme n’étant pas un élève de "
-                                    "l’établissement.") % {"name": name})
-    return redirect(next_url)
+    return apply_match_decision(
+        request, form, name=name, next_url=next_url,
+        confirm=lambda pupil: services.match_confirm(
+            participant=participant, pupil=pupil, by=request.user),
+        reject=lambda: services.match_reject(participant=participant, by=request.user),
+    )
 
 
 # --- latest levels of a grade -----------------------------------------------------------------

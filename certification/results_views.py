@@ -8,18 +8,17 @@ not depend on the number of candidates.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from campaigns.charts import level_colour
+from campaigns.decisions import apply_match_decision, safe_next_url
 from establishments.access import WHOLE_ESTABLISHMENT, Role, roles_required, rupn_required
 from establishments.models import Pupil, SchoolYear
 from establishments.selectors import pupil_search
@@ -55,12 +54,6 @@ def get_result_for_user(request, result_id: int) -> CertificationResult:
     )
 
 
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                       require_https=request.is_secure()):
-        return target
-    return default
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -132,7 +125,7 @@ def result_match(request, result_id: int) -> HttpResponse:
     return render(request, "certification/results_match.html", {
         "result": result, "query": query, "pupils": pupils,
         "too_many": len(pupils) == SEARCH_RESULTS,
-        "next": _next_url(request, reverse("certification:results_queue")),
+        "next": safe_next_url(request, reverse("certification:results_queue")),
     })
 
 
@@ -141,23 +134,14 @@ def result_match(request, result_id: int) -> HttpResponse:
 def result_decide(request, result_id: int) -> HttpResponse:
     result = get_result_for_user(request, result_id)
     form = MatchForm(request.POST, establishment=request.membership.establishment)
-    next_url = _next_url(request, reverse("certification:results_queue"))
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(next_url)
+    next_url = safe_next_url(request, reverse("certification:results_queue"))
     name = f"{result.last_name} {result.first_name}"
-    if form.cleaned_data["action"] == MatchForm.CONFIRM:
-        pupil = form.cleaned_data["pupil"]
-        services.result_match_confirm(result=result, pupil=pupil, by=request.user)
-        messages.success(request, _("%(name)s : rapproché de %(pupil)s.")
-                         % {"name": name, "pupil": pupil})
-    else:
-        services.result_match_reject(result=result, by=request.user)
-        messages.success(request, _("%(name)s : marqué comme n’étant pas un élève de "
-                                    "l’établissement.") % {"name": name})
-    return redirect(next_url)
+    return apply_match_decision(
+        request, form, name=name, next_url=next_url,
+        confirm=lambda pupil: services.result_match_confirm(
+            result=result, pupil=pupil, by=request.user),
+        reject=lambda: services.result_match_reject(result=result, by=request.user),
+    )
 
 
 # --- the list of results ----------------------------------------------------------------------
