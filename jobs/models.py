@@ -25,6 +25,7 @@ class Job(models.Model):
         PUPIL_IMPORT = "pupil_import", _("Import de la base élèves")
         CAMPAIGN_IMPORT = "campaign_import", _("Import de résultats de campagne")
         CERTIFICATION_IMPORT = "certification_import", _("Import de résultats de certification")
+        PIX_EDU_IMPORT = "pix_edu_import", _("Import du suivi Pix+ Édu")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
@@ -54,6 +55,10 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Touched while a worker runs the job: a running job whose heartbeat stops was lost with
+    # its worker, and the sweep retries it or fails it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()

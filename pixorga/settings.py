@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "establishments",
     "jobs",
+    "audit",
     "campaigns",
     "progression",
     "remediation",
