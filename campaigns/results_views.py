@@ -17,9 +17,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_download
 from establishments.access import rupn_required, staff_required
 from establishments.models import Enrolment, Pupil, SchoolClass
 from establishments.selectors import pupil_search
@@ -160,21 +161,29 @@ def _heatmap(campaign: Campaign, only: list[str] | None, mastery: bool,
     }
 
 
-def _download(request, campaign_id: int, write, extension: str, content_type: str):
+def _download(request, campaign_id: int, write, extension: str, content_type: str,
+              summary: str):
     campaign = get_campaign_for_user(request, campaign_id)
     if visible_divisions(request.membership, campaign) is not None:
         raise PermissionDenied  # the file holds every class
+    filename = f"resultats-{campaign.code}.{extension}"
     response = HttpResponse(write(campaign), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="resultats-{campaign.code}.{extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit_download(
+        establishment=request.membership.establishment, by=request.user,
+        document=f"campaign_results_{extension}", summary=summary,
+        params={"name": campaign.name, "code": campaign.code}, filename=filename,
+        details={"campaign_id": campaign.pk, "code": campaign.code},
     )
     return response
 
 
 @staff_required
 def campaign_results_csv(request, campaign_id: int) -> HttpResponse:
-    return _download(request, campaign_id, exports.write_collective_csv, "csv",
-                     "text/csv; charset=utf-8")
+    return _download(
+        request, campaign_id, exports.write_collective_csv, "csv", "text/csv; charset=utf-8",
+        gettext_noop("Export CSV des résultats de la campagne « %(name)s » (%(code)s)"),
+    )
 
 
 @staff_required
@@ -182,6 +191,7 @@ def campaign_results_xlsx(request, campaign_id: int) -> HttpResponse:
     return _download(
         request, campaign_id, exports.write_collective_xlsx, "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        gettext_noop("Export Excel des résultats de la campagne « %(name)s » (%(code)s)"),
     )
 
 

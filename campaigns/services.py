@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from establishments.models import Establishment, Pupil, SchoolClass, SchoolYear
 from jobs.models import Job
 from jobs.services import job_create
@@ -230,6 +233,20 @@ def _decide(participant: Participant, by, *, pupil: Pupil | None) -> MatchDecisi
     same.update(pupil=pupil, match=match)
     participant.pupil, participant.match = pupil, match
     _rebuild_summaries_on_commit(campaign_ids)
+    audit_record(
+        establishment=campaign.establishment, by=by, action=AuditEvent.Action.MATCHING,
+        summary=gettext_noop(
+            "Campagne %(code)s : %(name)s (%(division)s) rapproché de %(pupil)s"
+        ) if pupil is not None else gettext_noop(
+            "Campagne %(code)s : %(name)s (%(division)s) n’est pas un élève de l’établissement"
+        ),
+        params={"code": campaign.code, "name": f"{participant.last_name} "
+                f"{participant.first_name}", "division": participant.division or "—",
+                "pupil": str(pupil) if pupil is not None else ""},
+        details={"queue": "campaign", "participant_id": participant.pk,
+                 "campaign_id": campaign.pk, "pupil_id": pupil.pk if pupil else None,
+                 "campaign_ids": sorted(campaign_ids)},
+    )
     return decision
 
 

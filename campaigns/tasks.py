@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils.translation import gettext_noop
 
+from audit.services import audit_job_outcome
 from jobs.models import Job
 from jobs.services import JobOutcome, Progress, job_run
 from pix.files import RowError
@@ -42,7 +43,9 @@ def import_campaign_results_task(job_id: int) -> None:
     # Imported inside: progression sits above this app in the import direction.
     from progression.hooks import rebuild_compliance_after
 
-    rebuild_compliance_after(job_run(job_id, _import_campaign_results))
+    job = job_run(job_id, _import_campaign_results)
+    audit_job_outcome(job)
+    rebuild_compliance_after(job)
 
 
 @shared_task

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from establishments.models import Enrolment, Establishment, Pupil
 from jobs.models import Job
 from jobs.services import job_create
@@ -53,6 +56,8 @@ def result_match_confirm(*, result: CertificationResult, pupil: Pupil, by) -> No
             result.division = code
             update_fields.append("division")
     result.save(update_fields=update_fields)
+    _audit_decision(result, by, gettext_noop(
+        "Certification n° %(number)s : %(name)s rapproché de %(pupil)s"), pupil=pupil)
     _rebuild_after_commit(result)
 
 
@@ -62,7 +67,23 @@ def result_match_reject(*, result: CertificationResult, by) -> None:
     result.pupil = None
     result.match = Match.NOT_OURS
     result.save(update_fields=["pupil", "match"])
+    _audit_decision(result, by, gettext_noop(
+        "Certification n° %(number)s : %(name)s n’est pas un élève de l’établissement"))
     _rebuild_after_commit(result)
+
+
+def _audit_decision(result: CertificationResult, by, summary: str, *,
+                    pupil: Pupil | None = None) -> None:
+    audit_record(
+        establishment=result.establishment, by=by, action=AuditEvent.Action.MATCHING,
+        summary=summary,
+        params={"number": result.certification_number,
+                "name": f"{result.last_name} {result.first_name}",
+                "pupil": str(pupil) if pupil is not None else ""},
+        details={"queue": "certification", "result_id": result.pk,
+                 "certification_number": result.certification_number,
+                 "pupil_id": pupil.pk if pupil is not None else None},
+    )
 
 
 def _rebuild_after_commit(result: CertificationResult) -> None:

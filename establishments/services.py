@@ -18,7 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from jobs.models import Job
 from jobs.services import job_create
 
@@ -103,6 +106,12 @@ def invitation_create(
         invited_by=by,
         expires_at=timezone.now() + INVITATION_VALIDITY,
     )
+    audit_record(
+        establishment=establishment, by=by, action=AuditEvent.Action.INVITATION,
+        summary=gettext_noop("Invitation envoyée à %(email)s (%(role)s)"),
+        params={"email": email, "role": invitation.get_role_display()},
+        details={"invitation_id": invitation.pk, "email": email, "role": role, "event": "sent"},
+    )
     link = base_url.rstrip("/") + reverse("invitation_accept", args=[invitation.token])
     context = {"invitation": invitation, "link": link}
     transaction.on_commit(
@@ -135,22 +144,56 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        establishment=invitation.establishment, by=user, action=AuditEvent.Action.INVITATION,
+        summary=gettext_noop("Invitation acceptée par %(email)s (%(role)s)"),
+        params={"email": invitation.email, "role": invitation.get_role_display()},
+        details={"invitation_id": invitation.pk, "email": invitation.email,
+                 "role": invitation.role, "event": "accepted", "new_account": password
+                 is not None},
+    )
     return user
 
 
 @transaction.atomic
-def member_update(*, member: Membership, role: str, taught_classes) -> Membership:
+def member_update(*, member: Membership, role: str, taught_classes, by) -> Membership:
+    before = (member.get_role_display(), sorted(c.code for c in member.taught_classes.all()))
     member.role = role
     member.save(update_fields=["role"])
     if role == Membership.Role.TEACHER:
         member.taught_classes.set(taught_classes)
     else:
         member.taught_classes.clear()
+    after = (member.get_role_display(), sorted(c.code for c in member.taught_classes.all()))
+    if after != before:
+        # The classes a teacher is given are what they may read of pupils: logged with the role.
+        audit_record(
+            establishment=member.establishment, by=by, action=AuditEvent.Action.ROLE_CHANGE,
+            summary=gettext_noop("%(name)s : %(before)s → %(after)s"),
+            params={"name": _member_name(member), "before": _role_text(*before),
+                    "after": _role_text(*after)},
+            details={"membership_id": member.pk, "user_id": member.user_id, "role": role,
+                     "classes_before": before[1], "classes": after[1]},
+        )
     return member
 
 
+def _member_name(member: Membership) -> str:
+    return member.user.get_full_name() or member.user.email or member.user.username
+
+
+def _role_text(role: str, classes: list[str]) -> str:
+    return f"{role} ({', '.join(classes)})" if classes else role
+
+
 @transaction.atomic
-def member_remove(*, member: Membership) -> None:
+def member_remove(*, member: Membership, by) -> None:
+    audit_record(
+        establishment=member.establishment, by=by, action=AuditEvent.Action.MEMBER_REMOVAL,
+        summary=gettext_noop("%(name)s (%(role)s) retiré de l’établissement"),
+        params={"name": _member_name(member), "role": member.get_role_display()},
+        details={"membership_id": member.pk, "user_id": member.user_id, "role": member.role},
+    )
     member.delete()
 
 
@@ -177,7 +220,7 @@ def _username_base(pupil: Pupil) -> str:
 
 @transaction.atomic
 def pupil_accounts_generate(
-    *, establishment: Establishment, classes: list[SchoolClass]
+    *, establishment: Establishment, classes: list[SchoolClass], by=None
 ) -> list[LoginCard]:
     """Creates an account for every pupil of `classes` who has none; returns their cards.
 
@@ -213,6 +256,15 @@ def pupil_accounts_generate(
         pupil.save(update_fields=["user"])
         Membership.objects.create(user=user, establishment=establishment, role="pupil")
         cards.append(LoginCard(pupil.pk, str(pupil), pupil.class_code, username, password))
+    if cards:
+        codes = sorted({card.class_code for card in cards})
+        audit_record(
+            establishment=establishment, by=by, action=AuditEvent.Action.PUPIL_ACCOUNTS,
+            summary=gettext_noop("Comptes élèves générés : %(n)s (%(classes)s)"),
+            params={"n": len(cards), "classes": ", ".join(codes)},
+            details={"accounts": len(cards), "classes": codes,
+                     "pupil_ids": [card.pupil_id for card in cards]},
+        )
     return cards
 
 
@@ -231,7 +283,7 @@ def _pupils_without_account(establishment, classes, year) -> list[Pupil]:
 
 
 @transaction.atomic
-def pupil_password_reset(*, pupil: Pupil) -> LoginCard:
+def pupil_password_reset(*, pupil: Pupil, by=None) -> LoginCard:
     user = pupil.user
     if user is None:
         raise ValueError("this pupil has no account")
@@ -245,4 +297,10 @@ def pupil_password_reset(*, pupil: Pupil) -> LoginCard:
         .first()
     )
     class_code = enrolment.school_class.code if enrolment else ""
+    audit_record(
+        establishment=pupil.establishment, by=by, action=AuditEvent.Action.PASSWORD_RESET,
+        summary=gettext_noop("Mot de passe provisoire de %(name)s (%(class)s) réinitialisé"),
+        params={"name": str(pupil), "class": class_code or "—"},
+        details={"pupil_id": pupil.pk, "username": user.username},
+    )
     return LoginCard(pupil.pk, str(pupil), class_code, user.username, password)

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils.translation import gettext_noop
 
+from audit.services import audit_job_outcome
 from jobs.services import JobOutcome, Progress, job_run
 
 from .imports import pupil_base_import
@@ -25,4 +26,6 @@ def import_pupils_task(job_id: int) -> None:
     # Imported inside: progression sits above this app in the import direction.
     from progression.hooks import rebuild_compliance_after
 
-    rebuild_compliance_after(job_run(job_id, _import_pupils))
+    job = job_run(job_id, _import_pupils)
+    audit_job_outcome(job)
+    rebuild_compliance_after(job)

@@ -6,7 +6,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
+
+from audit.services import audit_download
 
 from . import services
 from .access import (
@@ -121,7 +124,7 @@ def member_edit(request, membership_id: int) -> HttpResponse:
         if member == request.membership and form.cleaned_data["role"] != member.role:
             messages.error(request, _("Vous ne pouvez pas changer votre propre rôle."))
         else:
-            services.member_update(member=member, **form.cleaned_data)
+            services.member_update(member=member, by=request.user, **form.cleaned_data)
             messages.success(request, _("Membre mis à jour."))
             return redirect("team:list")
     return render(request, "establishments/member_edit.html", {"member": member, "form": form})
@@ -134,7 +137,7 @@ def member_remove(request, membership_id: int) -> HttpResponse:
     if member == request.membership:
         messages.error(request, _("Vous ne pouvez pas vous retirer vous-même."))
     else:
-        services.member_remove(member=member)
+        services.member_remove(member=member, by=request.user)
         messages.success(request, _("%(name)s a été retiré de l’établissement.")
                          % {"name": member.user})
     return redirect("team:list")
@@ -146,7 +149,8 @@ def pupil_accounts(request) -> HttpResponse:
     form = PupilAccountsForm(request.POST or None, establishment=establishment)
     if request.method == "POST" and form.is_valid():
         cards = services.pupil_accounts_generate(
-            establishment=establishment, classes=list(form.cleaned_data["classes"])
+            establishment=establishment, classes=list(form.cleaned_data["classes"]),
+            by=request.user,
         )
         if not cards:
             messages.info(request, _("Tous les élèves de ces classes ont déjà un compte."))
@@ -172,6 +176,15 @@ def login_cards(request) -> HttpResponse:
     classes: dict[str, list] = {}
     for card in cards:
         classes.setdefault(card["class_code"], []).append(card)
+    if cards:
+        audit_download(
+            establishment=request.membership.establishment, by=request.user,
+            document="login_cards",
+            summary=gettext_noop("Cartes de connexion des élèves (cartes : %(n)s ; classes : "
+                                 "%(classes)s)"),
+            params={"n": len(cards), "classes": ", ".join(sorted(classes)) or "—"},
+            filename="", details={"pupil_ids": [card["pupil_id"] for card in cards]},
+        )
     return render(
         request,
         "establishments/login_cards.html",
@@ -186,7 +199,7 @@ def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
     if pupil.user is None:
         messages.error(request, _("Cet élève n’a pas encore de compte."))
         return redirect("pupils:detail", pupil.pk)
-    card = services.pupil_password_reset(pupil=pupil)
+    card = services.pupil_password_reset(pupil=pupil, by=request.user)
     request.session[CARDS_SESSION_KEY] = [card.__dict__]
     messages.success(request, _("Nouveau mot de passe provisoire créé pour %(name)s.")
                      % {"name": pupil})

@@ -212,7 +212,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "remediation.tasks.send_reminders_task",
         "schedule": crontab(hour=17, minute=0),
     },
+    # The audit log's events older than AUDIT_RETENTION_DAYS, at night (idempotent).
+    "audit-purge": {
+        "task": "audit.tasks.purge_audit_events_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# --- audit log ------------------------------------------------------------------------------------
+# Days an event of the audit log is kept (downloads, imports, roles…); older ones are deleted
+# every night.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1.")
 
 # --- Pix ------------------------------------------------------------------------------------------
 # The highest level Pix lets pupils reach (5 for years, 6 since about 2023); 0–8 accepted.

@@ -18,9 +18,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_download
 from campaigns.charts import level_colour, level_legend
 from establishments.access import rupn_required, staff_required
 from establishments.models import SchoolClass, SchoolYear
@@ -332,10 +333,21 @@ def pupils(request) -> HttpResponse:
 
 @staff_required
 def pupils_csv(request) -> HttpResponse:
-    _form, rows, year = _filtered_rows(request)
+    form, rows, year = _filtered_rows(request)
+    establishment = request.membership.establishment
     response = HttpResponse(progression_csv(rows), content_type="text/csv; charset=utf-8")
-    filename = f"progression_{request.membership.establishment.uai}_{year.start_year}.csv"
+    filename = f"progression_{establishment.uai}_{year.start_year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    count = rows.count()
+    audit_download(
+        establishment=establishment, by=request.user, document="progression_csv",
+        summary=gettext_noop("Export CSV de la progression des élèves %(year)s (élèves : %(n)s)"),
+        params={"year": year, "n": count}, filename=filename,
+        # The filters, not the searched name: a name has no place in the log's details.
+        details={"school_year": year.start_year, "rows": count, "filters": {
+            key: str(value) for key, value in (form.cleaned_data if form.is_valid() else {})
+            .items() if value and key != "q"}},
+    )
     return response
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from certification.models import CertificationResult
 from establishments.models import Pupil
 from jobs.models import Job
 from jobs.services import job_create
-from reports.models import Download
 from tests.certification.results_world import (
     YEAR,
     as_candidate,
@@ -87,7 +87,7 @@ EXPECTED = {
     "match":     (200, 403, 403, 403, 404),  # noqa: E241
     "analysis":  (200, 200, 403, 403, 200),  # noqa: E241
     "bilans":    (200, 200, 403, 403, 200),  # noqa: E241
-    "downloads": (200, 200, 403, 403, 200),  # noqa: E241
+    "downloads": (301, 301, 403, 403, 301),  # noqa: E241  (to the audit log's downloads)
     "xlsx":      (200, 200, 403, 403, 200),  # noqa: E241  (the outsider: their own bilan)
     "pdf":       (200, 200, 403, 403, 200),  # noqa: E241
     "csv":       (200, 200, 403, 403, 200),  # noqa: E241
@@ -218,7 +218,7 @@ def test_the_outsider_sees_only_their_establishment(world, results, login):
     assert list(queue) == []
     assert analysis.candidates == CertificationResult.objects.filter(
         establishment=world.outsider_establishment).count()
-    assert not Download.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).exists()
 
 
 def test_pages_read_a_fixed_number_of_queries(world, results, login,

@@ -9,10 +9,10 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent
 from establishments.models import Membership, SchoolYear
 from pix.referential import COMPETENCE_CODES
 from reports.exports import write_bilan_xlsx
-from reports.models import Download
 from reports.pdf import fr, write_bilan_pdf
 from tests.certification.results_world import YEAR, as_candidate, build_case, cert_row, files_of
 from tests.certification.results_world import import_files as import_results
@@ -150,17 +150,23 @@ def test_every_download_is_recorded_and_the_log_shows_it(case, client, direction
         assert content_type in response["Content-Type"]
         assert response["Content-Disposition"].startswith("attachment; filename=")
 
-    log = list(Download.objects.filter(establishment=case.establishment).order_by("pk"))
-    assert [(d.user, d.filename) for d in log] == [
+    log = list(AuditEvent.objects.filter(establishment=case.establishment,
+                                         action=AuditEvent.Action.DOWNLOAD).order_by("pk"))
+    assert [(d.actor, d.details["filename"]) for d in log] == [
         (direction, f"bilan-certification-0170300B-{YEAR}-{YEAR + 1}.xlsx"),
         (direction, f"bilan-certification-0170300B-{YEAR}-{YEAR + 1}.pdf"),
         (direction, f"analyse-certification-0170300B-{YEAR}-{YEAR + 1}.csv"),
     ]
-    assert log[0].what == f"Bilan de certification {YEAR}-{YEAR + 1} (classeur Excel)"
+    assert log[0].summary == f"Bilan de certification {YEAR}-{YEAR + 1} (classeur Excel)"
+    assert [d.details["document"] for d in log] == ["bilan_xlsx", "bilan_pdf", "analysis_csv"]
     page = client.get("/bilans/").content.decode()
     assert "Paule Principale" in page
     assert f"Tableau d’analyse de certification {YEAR}-{YEAR + 1} (CSV)" in page
-    assert client.get("/bilans/telechargements/").status_code == 200
+    # the former log of downloads is the audit log's downloads now
+    response = client.get("/bilans/telechargements/")
+    assert response.status_code == 301
+    assert response["Location"] == "/journal/?action=download"
+    assert "Paule Principale" in client.get(response["Location"]).content.decode()
 
 
 def test_the_downloaded_workbook_is_the_page_figure(case, client, direction):
@@ -174,4 +180,4 @@ def test_the_downloaded_workbook_is_the_page_figure(case, client, direction):
 
 def test_a_year_without_analysis_is_a_404(case, client, direction):
     assert client.get(f"/bilans/certification/{YEAR - 5}/bilan.xlsx").status_code == 404
-    assert not Download.objects.exists()
+    assert not AuditEvent.objects.exists()

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from audit.models import AuditEvent
 from certification.models import AnalysisSummary, CertificationResult
 from demo.builder import DEMO_PASSWORD, DEMO_UAI, build_demo
 from establishments.models import Establishment
-from reports.models import Download
 from tests.certification.results_world import YEAR, candidates_of, files_of, generated_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -82,7 +82,8 @@ def test_rupn_imports_results_and_the_principal_downloads_the_bilan(
     assert len(list(workbook["Élèves"].iter_rows(min_row=2))) == certified
 
     # the download is in the log the principal sees
-    assert Download.objects.filter(establishment=demo, user__email=PRINCIPAL).count() == 1
+    assert AuditEvent.objects.filter(establishment=demo, actor__email=PRINCIPAL,
+                                     action=AuditEvent.Action.DOWNLOAD).count() == 1
     page.goto(f"{live_server.url}/bilans/")
     expect(page.get_by_role("region", name="Derniers téléchargements")).to_contain_text(
         "Bilan de certification")

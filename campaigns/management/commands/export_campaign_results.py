@@ -1,7 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_noop
 
+from audit.services import audit_download
 from campaigns.exports import write_collective_csv, write_collective_xlsx
 from campaigns.models import Campaign, ResultSummary
 from campaigns.summaries import campaign_summaries_rebuild
@@ -31,11 +33,20 @@ class Command(BaseCommand):
         if not ResultSummary.objects.filter(campaign=campaign).exists():
             campaign_summaries_rebuild(campaign)  # never built yet (no worker ran)
         if output.suffix.lower() == ".xlsx":
-            data = write_collective_xlsx(campaign)
+            data, kind = write_collective_xlsx(campaign), "xlsx"
+            summary = gettext_noop("Export Excel des résultats de la campagne « %(name)s » "
+                                   "(%(code)s), par la commande du serveur")
         else:
-            data = write_collective_csv(campaign)
+            data, kind = write_collective_csv(campaign), "csv"
+            summary = gettext_noop("Export CSV des résultats de la campagne « %(name)s » "
+                                   "(%(code)s), par la commande du serveur")
         try:
             output.write_bytes(data)
         except OSError as error:
             raise CommandError(f"Impossible d’écrire {output} : {error.strerror}") from error
+        audit_download(establishment=establishment, by=None,
+                       document=f"campaign_results_{kind}", summary=summary,
+                       params={"name": campaign.name, "code": campaign.code},
+                       filename=output.name, details={"source": "command",
+                                                      "campaign_id": campaign.pk})
         self.stdout.write(self.style.SUCCESS(f"Résultats de {campaign.code} écrits dans {output}."))

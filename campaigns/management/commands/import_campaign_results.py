@@ -2,10 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.services import audit_import
 from campaigns.imports import campaign_results_import
 from campaigns.models import Campaign
 from campaigns.summaries import campaign_summaries_rebuild
 from establishments.models import Establishment
+from jobs.models import Job
 
 
 class Command(BaseCommand):
@@ -39,6 +41,12 @@ class Command(BaseCommand):
             raise CommandError(f"Impossible de lire {file} : {error.strerror}") from error
         report = campaign_results_import(
             establishment=establishment, data=data, filename=file.name, campaign=campaign
+        )
+        audit_import(
+            establishment=establishment, by=None, kind=Job.Kind.CAMPAIGN_IMPORT,
+            filename=file.name, counts=report.counts, errors=len(report.errors),
+            details={"source": "command", "campaign_id": report.campaign.pk
+                     if report.ok and report.campaign is not None else None},
         )
         if not report.ok:
             for error in report.errors:

@@ -2,9 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.services import audit_import
 from certification.analysis import certification_analysis_rebuild
 from certification.imports import certification_results_import, describe
 from establishments.models import Establishment, SchoolYear
+from jobs.models import Job
 
 
 class Command(BaseCommand):
@@ -34,6 +36,10 @@ class Command(BaseCommand):
             raise CommandError(f"{len(unreadable)} fichier(s) illisible(s) : rien n’a été "
                                "enregistré.")
         report = certification_results_import(establishment=establishment, files=uploads)
+        audit_import(establishment=establishment, by=None, kind=Job.Kind.CERTIFICATION_IMPORT,
+                     filename=", ".join(name for name, _data in uploads)[:255],
+                     counts=report.counts, errors=len(report.errors),
+                     details={"source": "command", "files": [name for name, _d in uploads]})
         for warning in report.warnings:
             self.stderr.write(f"Attention : {describe(warning)}")
         if not report.ok:

@@ -2,8 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.services import audit_import
 from establishments.imports import pupil_base_import
 from establishments.models import Establishment
+from jobs.models import Job
 
 
 class Command(BaseCommand):
@@ -22,6 +24,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Impossible de lire {file} : {error.strerror}") from error
         report = pupil_base_import(establishment=establishment, data=data, filename=file.name)
+        audit_import(establishment=establishment, by=None, kind=Job.Kind.PUPIL_IMPORT,
+                     filename=file.name, counts=report.counts, errors=len(report.errors),
+                     details={"source": "command"})
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
+from audit.services import audit_download
 from establishments.models import Establishment
 from progression.compliance import compliance_rebuild
 from progression.exports import progression_csv
@@ -37,4 +39,11 @@ class Command(BaseCommand):
                 compliance_rebuild(establishment, school_years=[year])
             rows = list(compliance_rows(establishment, year))
             Path(output).write_text(progression_csv(rows), encoding="utf-8", newline="")
+        audit_download(
+            establishment=establishment, by=None, document="progression_csv",
+            summary=gettext_noop("Export CSV de la progression des élèves %(year)s (élèves : "
+                                 "%(n)s), par la commande du serveur"),
+            params={"year": year, "n": len(rows)}, filename=Path(output).name,
+            details={"source": "command", "school_year": year.start_year, "rows": len(rows)},
+        )
         self.stdout.write(f"{len(rows)} élèves écrits dans {output}")

@@ -2,7 +2,9 @@ import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_noop
 
+from audit.services import audit_download
 from certification.analysis import certification_analysis_rebuild
 from certification.models import AnalysisSummary, CertificationResult
 from establishments.models import Establishment, SchoolYear
@@ -43,6 +45,13 @@ class Command(BaseCommand):
             output.write_bytes(write_analysis_csv(establishment, school_year))
         except OSError as error:
             raise CommandError(f"Impossible d’écrire {output} : {error.strerror}") from error
+        audit_download(
+            establishment=establishment, by=None, document="analysis_csv",
+            summary=gettext_noop("Tableau d’analyse de certification %(year)s (CSV), par la "
+                                 "commande du serveur"),
+            params={"year": school_year}, filename=output.name,
+            details={"source": "command", "school_year": school_year.start_year},
+        )
         self.stdout.write(self.style.SUCCESS(
             f"Analyse de la certification {school_year} de {establishment.uai} écrite dans "
             f"{output}."
