@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "remediation",
     "certification",
     "reports",
+    "privacy",
     "demo",
 ]
 
@@ -212,7 +213,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "remediation.tasks.send_reminders_task",
         "schedule": crontab(hour=17, minute=0),
     },
+    # Pupils gone for more than PUPIL_RETENTION_YEARS lose their identity (idempotent).
+    "privacy-anonymise-departed-pupils": {
+        "task": "privacy.tasks.anonymise_departed_pupils_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# --- pupils' personal data ---------------------------------------------------------------------
+# Years after a pupil leaves (their last enrolment ends, or an import no longer lists them)
+# before their identity is anonymised. One year covers what still needs names after a
+# departure: the certification results of leaving classes arrive in June–July and are matched
+# by name and birthdate, a pupil may come back after a move, a family may ask about last
+# year. Year-on-year figures do not need the identity: the rows stay, only names, INE,
+# birthdate and the account go (privacy.services).
+PUPIL_RETENTION_YEARS = env_int("PUPIL_RETENTION_YEARS", 1)
 
 # --- Pix ------------------------------------------------------------------------------------------
 # The highest level Pix lets pupils reach (5 for years, 6 since about 2023); 0–8 accepted.

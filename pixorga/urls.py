@@ -19,6 +19,7 @@ urlpatterns = [
     path("remediation/", include("remediation.urls")),
     path("certification/", include("certification.urls")),
     path("bilans/", include("reports.urls")),
+    path("donnees-personnelles/", include("privacy.urls")),
     path("traitements/", include("jobs.urls")),
     path("compte/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
