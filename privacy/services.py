@@ -10,11 +10,14 @@ Erasure removes the pupil and every row about them, then rebuilds the aggregates
 in (after commit, by the usual tasks): "gone everywhere" includes the figures, and a page
 never shows a count that its own list of rows contradicts.
 
-No audit summary names a pupil: the log outlives the anonymisation and the erasure.
+No audit summary written here names a pupil, and the events written earlier that did (a
+password reset, a matching decision) lose the name too: the log outlives both.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +54,35 @@ def _class_of(pupil: Pupil) -> str:
     return enrolment.school_class.code if enrolment else "—"
 
 
+def _name_variants(pupil: Pupil) -> set[str]:
+    names = {pupil.display_last_name, pupil.last_name} - {""}
+    return {f"{last} {pupil.first_name}" for last in names} | {
+        f"{pupil.first_name} {last}" for last in names}
+
+
+def _scrub_audit(establishment_id: int, pupils: list[Pupil]) -> int:
+    """Replaces these pupils' names in the establishment's audit events (summary and
+    details), in the orders a summary writes them. One pass over the log, which its
+    retention keeps short; JSON details are read in Python, as databases store them
+    differently. Returns the number of events changed."""
+    variants = set().union(*(_name_variants(p) for p in pupils)) if pupils else set()
+    if not variants:
+        return 0
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)),
+                         re.IGNORECASE)
+    erased = _("[élève effacé]")
+    changed = []
+    for event in AuditEvent.objects.filter(establishment_id=establishment_id).only(
+            "summary", "details").iterator():
+        summary = pattern.sub(erased, event.summary)
+        details = json.loads(pattern.sub(erased, json.dumps(event.details, ensure_ascii=False)))
+        if (summary, details) != (event.summary, event.details):
+            event.summary, event.details = summary, details
+            changed.append(event)
+    AuditEvent.objects.bulk_update(changed, ["summary", "details"], batch_size=500)
+    return len(changed)
+
+
 # --- anonymisation ---------------------------------------------------------------------------
 
 
@@ -70,6 +102,8 @@ class AnonymisationCounts:
 def _anonymise_rows(pupils: list[Pupil], now) -> AnonymisationCounts:
     ids = [p.pk for p in pupils]
     user_ids = [p.user_id for p in pupils if p.user_id is not None]
+    if pupils:
+        _scrub_audit(pupils[0].establishment_id, pupils)
     for pupil in pupils:
         pupil.ine = neutral_ine(pupil.pk)
         pupil.last_name = ANONYMOUS_NAME
@@ -215,6 +249,7 @@ def pupil_erase(*, pupil: Pupil, by) -> ErasurePreview:
                                   .values_list("school_year_id", flat=True)))
     user = pupil.user
 
+    _scrub_audit(establishment.pk, [pupil])
     Participant.objects.filter(pupil=pupil).delete()  # their sendings go with them
     CertificationResult.objects.filter(pupil=pupil).delete()
     pupil.delete()  # enrolments, compliance, groups, attendance, candidacies, decisions

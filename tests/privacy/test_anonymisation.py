@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import audit_record
 from campaigns.exports import write_collective_csv
 from campaigns.models import Campaign, MatchDecision, Participant
 from campaigns.summaries import campaign_summaries_rebuild
@@ -75,6 +76,11 @@ def test_gone_pupils_lose_their_identity_and_the_figures_do_not_change(world, de
         "groups": GroupMember.objects.filter(pupil_id__in=gone_ids).count(),
     }
     assert all(counts.values()), counts
+    earlier = [audit_record(establishment=establishment, by=world.rupn,
+                            action=AuditEvent.Action.PASSWORD_RESET,
+                            summary=f"Mot de passe réinitialisé : {p}",
+                            details={"pupil": f"{p.first_name} {p.last_name}"})
+               for p in departure.gone]
 
     # when the task runs that day
     done = departed_pupils_anonymise(today=departure.today)
@@ -123,6 +129,11 @@ def test_gone_pupils_lose_their_identity_and_the_figures_do_not_change(world, de
                              "participations": counts["participants"],
                              "certification_results": counts["results"]}
     assert not [n for n in pupil_names if n in event.summary]
+    # and the events written earlier lose the names they held
+    for old in earlier:
+        old.refresh_from_db()
+        assert old.summary == "Mot de passe réinitialisé : [élève effacé]"
+        assert old.details == {"pupil": "[élève effacé]"}
 
 
 def test_running_it_twice_changes_nothing(world, departure):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from audit.services import audit_record
 from campaigns.models import Campaign, Participant, ResultSummary, Sending
 from certification.models import AnalysisSummary, CertificationResult
 from establishments.models import Enrolment, Membership, Pupil
@@ -255,6 +256,9 @@ def test_erasure_removes_the_pupil_everywhere_and_rebuilds_the_figures(
     third_grade = {"establishment": world.establishment, "school_year": year, "grade": "3e",
                    "school_class": None}
     grade_pupils = ComplianceSummary.objects.get(**third_grade).pupils
+    named = audit_record(establishment=world.establishment, by=world.rupn,
+                         action=AuditEvent.Action.MATCHING,
+                         summary=f"Résultat de certification rapproché de {pupil}")
     client.force_login(world.rupn)
 
     # when the RUPN confirms the erasure
@@ -284,6 +288,8 @@ def test_erasure_removes_the_pupil_everywhere_and_rebuilds_the_figures(
     assert event.actor == world.rupn and event.establishment == world.establishment
     assert event.details["certification_results"] == 1 and event.details["enrolments"] == 1
     assert name not in json.dumps(event.details)
+    named.refresh_from_db()
+    assert named.summary == "Résultat de certification rapproché de [élève effacé]"
 
 
 def test_erasing_a_pupil_with_an_account_removes_the_account(client, world):
