@@ -102,8 +102,7 @@ class AnonymisationCounts:
 def _anonymise_rows(pupils: list[Pupil], now) -> AnonymisationCounts:
     ids = [p.pk for p in pupils]
     user_ids = [p.user_id for p in pupils if p.user_id is not None]
-    if pupils:
-        _scrub_audit(pupils[0].establishment_id, pupils)
+    _scrub_audit(pupils[0].establishment_id, pupils)
     for pupil in pupils:
         pupil.ine = neutral_ine(pupil.pk)
         pupil.last_name = ANONYMOUS_NAME
@@ -166,8 +165,14 @@ def departed_pupils_anonymise(*, today: date | None = None,
     for pupil in pupils_gone_before(retention_cutoff(today, years)):
         by_establishment[pupil.establishment_id].append(pupil)
     done = {}
-    for establishment_id, pupils in by_establishment.items():
+    for establishment_id, selected in by_establishment.items():
         with transaction.atomic():
+            # Locked and read again: a run that overlaps this one (a retried task) skips
+            # the pupils this one has done.
+            pupils = list(Pupil.objects.select_for_update().filter(
+                pk__in=[p.pk for p in selected], anonymised_at__isnull=True).order_by("pk"))
+            if not pupils:
+                continue
             counts = _anonymise_rows(pupils, timezone.now())
             audit_record(
                 establishment=Establishment(pk=establishment_id), by=None,
