@@ -130,11 +130,11 @@ def _certification(pupil: Pupil) -> tuple[Table, Table]:
     results = Table("certification_resultats", [
         _("Année scolaire"), _("Numéro de certification"), _("Classe"), _("Nom"), _("Prénom"),
         _("Date de naissance"), _("Statut"), _("Score Pix"), _("Niveau global"),
-        _("Niveaux par compétence"), _("Commentaire du jury"), _("Session"), _("Passée le"),
+        _("Niveaux par compétence"), _("Session"), _("Passée le"),
     ], [[
         str(r.school_year), r.certification_number, r.division, r.last_name, r.first_name,
         r.birthdate, r.get_status_display(), r.pix, r.global_level, r.competence_levels,
-        r.jury_comment, r.session_number, r.taken_on,
+        r.session_number, r.taken_on,
     ] for r in found])
     return planning, results
 

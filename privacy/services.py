@@ -140,10 +140,9 @@ def _anonymise_rows(pupils: list[Pupil], now) -> AnonymisationCounts:
         result.first_name_key = str(result.pupil_id)
         result.birthdate = None
         result.certification_number = f"A{result.pk}"
-        result.jury_comment = ""
     CertificationResult.objects.bulk_update(results, [
         "last_name", "first_name", "last_name_key", "first_name_key", "birthdate",
-        "certification_number", "jury_comment",
+        "certification_number",
     ])
     # Decisions are keyed by names, and a past plan's candidate list is a list of identities:
     # neither feeds a figure.

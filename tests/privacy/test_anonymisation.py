@@ -96,7 +96,8 @@ def test_gone_pupils_lose_their_identity_and_the_figures_do_not_change(world, de
     for participant in Participant.objects.filter(pupil_id__in=gone_ids):
         assert (participant.last_name, participant.external_id) == ("ANONYME", "")
     for result in CertificationResult.objects.filter(pupil_id__in=gone_ids):
-        assert (result.last_name, result.birthdate, result.jury_comment) == ("ANONYME", None, "")
+        assert (result.last_name, result.first_name, result.birthdate) == (
+            "ANONYME", f"#{result.pupil_id}", None)
     remaining = " ".join(
         [*Participant.objects.values_list("last_name", flat=True),
          *Participant.objects.values_list("first_name", flat=True),

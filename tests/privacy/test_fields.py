@@ -38,3 +38,24 @@ def test_other_first_names_are_read_and_not_kept(db):
 
 def test_sex_and_birth_place_are_kept_for_the_pix_certif_candidate_list():
     assert {"sex", "birth_place", "birthdate"} <= set(PUPIL_FIELDS)
+
+
+def test_the_jury_comment_of_a_certification_is_read_and_not_kept(world):
+    # given a Pix Certif results file with a jury comment on a pupil
+    from certification.models import CertificationResult
+    from tests.certification.results_world import as_candidate, cert_row, files_of, import_files
+
+    pupil = world.pupil
+    comment = "Candidat sorti de la salle pendant 20 minutes"
+    row = cert_row(as_candidate(pupil, "5A"), number="900001", status="cancelled",
+                   comment=comment)
+    assert comment.encode() in next(iter(files_of({"5A": [row]}).values()))
+
+    # when it is imported
+    import_files(world.establishment, files_of({"5A": [row]}))
+
+    # then the result is stored, its comment nowhere
+    result = CertificationResult.objects.get(certification_number="900001")
+    assert result.status == "cancelled"
+    assert "jury_comment" not in {f.name for f in CertificationResult._meta.get_fields()}
+    assert comment not in str(CertificationResult.objects.filter(pk=result.pk).values().get())
