@@ -11,7 +11,8 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
-            allowed = {reverse("accounts:first_password"), reverse("account_logout")}
+            allowed = {reverse("accounts:first_password"), reverse("account_logout"),
+                       reverse("privacy:notice")}
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("accounts:first_password")
         return self.get_response(request)

@@ -59,7 +59,7 @@ DECIDED = (Match.CONFIRMED, Match.NOT_OURS)
 IMPORTED_FIELDS = (
     "school_year_id", "division", "last_name", "first_name", "birthdate", "last_name_key",
     "first_name_key", "pupil_id", "match", "candidates", "status", "pix", "competence_levels",
-    "global_level", "jury_comment", "session_number", "taken_on",
+    "global_level", "session_number", "taken_on",
 )
 UPDATE_FIELDS = [name.removesuffix("_id") for name in IMPORTED_FIELDS] + ["imported_at"]
 
@@ -310,7 +310,8 @@ def _values(row: CertificationRow, school_year: SchoolYear, division: str) -> di
         "pix": row.pix,
         "competence_levels": dict(row.competence_levels),
         "global_level": row.global_level,
-        "jury_comment": row.jury_comment,
+        # The jury's free-text comment on a minor is read and not kept: no page or file
+        # shows it; the status says what the school needs (validated, rejected, cancelled).
         "session_number": row.session,
         "taken_on": row.taken_on,
     }

@@ -168,7 +168,6 @@ class CertificationResult(models.Model):
     # "1.1" → level; None = "-" (not tested or cancelled), 0 = rejected or not certified.
     competence_levels = models.JSONField(default=dict)
     global_level = models.CharField(_("niveau global"), max_length=40, blank=True)
-    jury_comment = models.TextField(blank=True)
     session_number = models.CharField(max_length=20, blank=True)
     taken_on = models.DateField(_("passée le"), null=True, blank=True)
     imported_at = models.DateTimeField(auto_now=True)

@@ -126,7 +126,7 @@ class EstablishmentForm(forms.ModelForm):
 
     class Meta:
         model = Establishment
-        fields = ["name", "kind", "city", "current_year"]
+        fields = ["name", "kind", "city", "current_year", "privacy_contact"]
 
 
 class PupilFilterForm(forms.Form):

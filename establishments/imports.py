@@ -20,11 +20,13 @@ from .models import Enrolment, Establishment, Pupil, SchoolClass, SchoolYear
 
 ProgressCallback = Callable[[int, int], None]
 
+# What the establishment keeps of a pupil: every field is shown or written somewhere (sex and
+# birth place go into Pix Certif's candidate list). Other first names, which SIECLE gives, are
+# read and dropped: no page or file uses them.
 PUPIL_FIELDS = (
     "last_name",
     "usage_name",
     "first_name",
-    "other_first_names",
     "sex",
     "birthdate",
     "birth_place",

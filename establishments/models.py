@@ -55,6 +55,13 @@ class Establishment(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     city = models.CharField(_("commune"), max_length=100, blank=True)
+    # Who families write to about their children's data (the DPO of the académie, the
+    # direction's address…); the privacy page falls back to the establishment itself.
+    privacy_contact = models.CharField(
+        _("contact pour les données personnelles"), max_length=300, blank=True,
+        help_text=_("Adresse ou service à qui écrire pour exercer ses droits, par exemple "
+                    "le délégué à la protection des données de l’académie."),
+    )
     current_year = models.ForeignKey(
         SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("année en cours")
     )
@@ -155,9 +162,9 @@ class Pupil(models.Model):
     last_name = models.CharField(_("nom"), max_length=100)
     usage_name = models.CharField(_("nom d’usage"), max_length=100, blank=True)
     first_name = models.CharField(_("prénom"), max_length=100)
-    other_first_names = models.CharField(_("autres prénoms"), max_length=200, blank=True)
     sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
-    birthdate = models.DateField(_("date de naissance"))
+    # Empty once the pupil is anonymised (privacy.services), never for a listed pupil.
+    birthdate = models.DateField(_("date de naissance"), null=True, blank=True)
     birth_place = models.CharField(_("lieu de naissance"), max_length=100, blank=True)
     # Pix exports carry names only: matching compares these normalised forms.
     last_name_key = models.CharField(max_length=100, editable=False, db_index=True)
@@ -172,6 +179,8 @@ class Pupil(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the identity was replaced by neutral values, the pupil having left long ago.
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
     objects = PupilQuerySet.as_manager()
 
@@ -203,7 +212,6 @@ class Pupil(models.Model):
     def set_name_keys(self) -> None:
         self.last_name_key = normalise_name(self.display_last_name)
         self.first_name_key = normalise_name(self.first_name)
-
 
 
 class Enrolment(models.Model):

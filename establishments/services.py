@@ -50,13 +50,15 @@ def establishment_create(*, uai: str, name: str, kind: str, city: str = "") -> E
 
 @transaction.atomic
 def establishment_update(
-    *, establishment: Establishment, name: str, kind: str, city: str, current_year: SchoolYear
+    *, establishment: Establishment, name: str, kind: str, city: str, current_year: SchoolYear,
+    privacy_contact: str = "",
 ) -> Establishment:
     establishment.name = name
     establishment.kind = kind
     establishment.city = city
     establishment.current_year = current_year
-    establishment.save(update_fields=["name", "kind", "city", "current_year"])
+    establishment.privacy_contact = privacy_contact
+    establishment.save(update_fields=["name", "kind", "city", "current_year", "privacy_contact"])
     return establishment
 
 

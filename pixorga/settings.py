@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "remediation",
     "certification",
     "reports",
+    "privacy",
     "demo",
 ]
 
@@ -217,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.purge_audit_events_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Pupils gone for more than PUPIL_RETENTION_YEARS lose their identity (idempotent).
+    "privacy-anonymise-departed-pupils": {
+        "task": "privacy.tasks.anonymise_departed_pupils_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- audit log ------------------------------------------------------------------------------------
@@ -227,6 +233,15 @@ if AUDIT_RETENTION_DAYS < 1:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1.")
+
+# --- pupils' personal data ---------------------------------------------------------------------
+# Years after a pupil leaves (their last enrolment ends, or an import no longer lists them)
+# before their identity is anonymised. One year covers what still needs names after a
+# departure: the certification results of leaving classes arrive in June–July and are matched
+# by name and birthdate, a pupil may come back after a move, a family may ask about last
+# year. Year-on-year figures do not need the identity: the rows stay, only names, INE,
+# birthdate and the account go (privacy.services).
+PUPIL_RETENTION_YEARS = env_int("PUPIL_RETENTION_YEARS", 1)
 
 # --- Pix ------------------------------------------------------------------------------------------
 # The highest level Pix lets pupils reach (5 for years, 6 since about 2023); 0–8 accepted.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("certification/", include("certification.urls")),
     path("bilans/", include("reports.urls")),
     path("journal/", include("audit.urls")),
+    path("donnees-personnelles/", include("privacy.urls")),
     path("traitements/", include("jobs.urls")),
     path("compte/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
