@@ -55,16 +55,16 @@ class LoginThrottled(Exception):  # noqa: N818 - a refusal, not an error of ours
         minutes = max(1, math.ceil(self.retry_after / 60))
         if self.scope == ACCOUNT:
             text = ngettext(
-                "Trop d’essais pour ce compte. Réessayez dans %(minutes)d minute.",
-                "Trop d’essais pour ce compte. Réessayez dans %(minutes)d minutes.",
+                "Trop d’essais pour ce compte. Réessayez dans %(minutes)d minute.",
+                "Trop d’essais pour ce compte. Réessayez dans %(minutes)d minutes.",
                 minutes,
             )
         else:
             text = ngettext(
                 "Trop d’essais de connexion depuis votre réseau. "
-                "Réessayez dans %(minutes)d minute.",
+                "Réessayez dans %(minutes)d minute.",
                 "Trop d’essais de connexion depuis votre réseau. "
-                "Réessayez dans %(minutes)d minutes.",
+                "Réessayez dans %(minutes)d minutes.",
                 minutes,
             )
         return text % {"minutes": minutes}

@@ -8,8 +8,8 @@ from accounts.throttle import LoginThrottled, login_attempt_start
 from tests.accounts.conftest import SCHOOL, log_in, logged_in_as
 from tests.conftest import PASSWORD
 
-ACCOUNT_WAIT_1 = "Trop d’essais pour ce compte. Réessayez dans 1 minute."
-ACCOUNT_WAIT_2 = "Trop d’essais pour ce compte. Réessayez dans 2 minutes."
+ACCOUNT_WAIT_1 = "Trop d’essais pour ce compte. Réessayez dans 1 minute."
+ACCOUNT_WAIT_2 = "Trop d’essais pour ce compte. Réessayez dans 2 minutes."
 NETWORK_WAIT = "Trop d’essais de connexion depuis votre réseau."
 
 
@@ -56,8 +56,8 @@ def test_the_back_off_grows_to_five_minutes_at_most(client, pupils, clock):
         waits.append(response.content.decode())
     # then each further failure waits longer, up to five minutes
     assert ACCOUNT_WAIT_2 in waits[0]
-    assert "Réessayez dans 4 minutes." in waits[1]
-    assert all("Réessayez dans 5 minutes." in page for page in waits[2:])
+    assert "Réessayez dans 4 minutes." in waits[1]
+    assert all("Réessayez dans 5 minutes." in page for page in waits[2:])
 
 
 def test_a_refused_attempt_checks_no_password_and_does_not_extend_the_wait(
