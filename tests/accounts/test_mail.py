@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import allauth
+import pytest
+from allauth.account.adapter import get_adapter
+from allauth.core import context as allauth_context
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
@@ -78,3 +84,31 @@ def test_too_many_reset_requests_get_a_french_page(client, db):
     response = client.post(RESET, {"email": "prof@test.fr"})
     assert response.status_code == 429
     assert "Trop de demandes" in response.content.decode()
+
+
+def _allauth_mail_prefixes() -> list[str]:
+    folder = Path(allauth.__file__).parent / "templates" / "account" / "email"
+    return sorted(
+        f"account/email/{path.name.removesuffix('_subject.txt')}"
+        for path in folder.glob("*_subject.txt")
+    )
+
+
+@pytest.mark.parametrize("prefix", _allauth_mail_prefixes())
+def test_every_allauth_mail_names_pixorga_not_the_host(
+    rf, db, django_capture_on_commit_callbacks, prefix
+):
+    # given a request that reached the server under a bare address
+    request = rf.get("/", HTTP_HOST="127.0.0.1")
+    adapter = get_adapter(request)
+    user = get_user_model()(username="claire", email="a@test.fr")
+    # when allauth sends it (the adapter builds the context, a task sends after commit)
+    with (allauth_context.request_context(request),
+          django_capture_on_commit_callbacks(execute=True)):
+        adapter.send_mail(prefix, "a@test.fr", {"user": user, "email": "a@test.fr"})
+    # then subject and body name pixorga, never the host as the site's name
+    (message,) = mail.outbox
+    assert message.subject.startswith("[pixorga] ")
+    assert message.body.rstrip().endswith("pixorga — 127.0.0.1")
+    assert "127.0.0.1!" not in message.body and "using 127.0.0.1" not in message.body
+    assert "Merci d" not in message.body

@@ -202,3 +202,20 @@ def test_a_parallel_burst_cannot_slip_past_the_back_off(rf, pupils, clock):
         login_attempt_start(request, login="lea.martin")
     assert refusal.value.scope == "account"
     assert refusal.value.retry_after == 60
+
+
+def test_an_unreachable_cache_does_not_stop_logins(client, pupils, settings, caplog):
+    # given the cache's Redis down (nothing listens on that port)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    # when a pupil mistypes then logs in
+    assert log_in(client, "hugo.bernard", "wrong").status_code == 200
+    response = log_in(client, "hugo.bernard")
+    # then the login works, and the log says throttling is off
+    assert response.status_code == 302
+    assert "login throttle unavailable" in caplog.text
