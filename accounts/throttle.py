@@ -90,9 +90,13 @@ def login_failure_record(request: HttpRequest, *, login: str) -> None:
     """Counts a failed attempt against the client's address (the account's is already)."""
     key = _address_key(client_network(request), int(_now() // _BUCKET_SECONDS))
     try:
-        # add-then-incr: incr is atomic on Redis, and add never resets a running count.
-        cache.add(key, 0, timeout=_config("ADDRESS_WINDOW_SECONDS") + _BUCKET_SECONDS)
+        # add-then-incr: incr is atomic on Redis, and add never resets a running count. The
+        # database cache's incr rewrites the row with the default timeout (5 minutes, shorter
+        # than the window): touch sets it back.
+        timeout = _config("ADDRESS_WINDOW_SECONDS") + _BUCKET_SECONDS
+        cache.add(key, 0, timeout=timeout)
         cache.incr(key)
+        cache.touch(key, timeout=timeout)
     except _CACHE_DOWN:
         logger.exception("login throttle unavailable, failure not counted")
 

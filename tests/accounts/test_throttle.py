@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
-from accounts.throttle import LoginThrottled, login_attempt_start
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from accounts import throttle
+from accounts.throttle import (
+    LoginThrottled,
+    _address_key,
+    login_attempt_start,
+    login_failure_record,
+)
 from tests.accounts.conftest import SCHOOL, log_in, logged_in_as
 from tests.conftest import PASSWORD
 
@@ -219,3 +230,20 @@ def test_an_unreachable_cache_does_not_stop_logins(client, pupils, settings, cap
     # then the login works, and the log says throttling is off
     assert response.status_code == 302
     assert "login throttle unavailable" in caplog.text
+
+
+def test_an_address_count_is_kept_for_the_whole_window(rf, db):
+    # given a failure counted in the database cache, whose incr rewrites the row with the
+    # cache's default timeout (300 s)
+    request = rf.post("/accounts/login/", REMOTE_ADDR=SCHOOL)
+    login_failure_record(request, login="x")
+    # then the count still outlives the 600 s window
+    key = cache.make_and_validate_key(_address_key(SCHOOL, int(throttle._now() // 60)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM pixorga_cache WHERE cache_key = %s", [key])
+        (expires,) = cursor.fetchone()
+    if isinstance(expires, str):
+        expires = datetime.fromisoformat(expires)
+    if timezone.is_naive(expires):
+        expires = timezone.make_aware(expires, UTC)
+    assert (expires - timezone.now()).total_seconds() > 600
