@@ -182,7 +182,7 @@ LOGIN_THROTTLE = {
     # Per account: failures before the first wait, then the waits (the last one repeats).
     "ACCOUNT_FREE_FAILURES": 5,
     "ACCOUNT_BACKOFF_SECONDS": (60, 120, 240, 300),
-    # Failures of an account are forgotten after this long without an attempt.
+    # An account's failures are forgotten this long after its last counted attempt.
     "ACCOUNT_MEMORY_SECONDS": 3600,
     # Per address: a ceiling set for a whole school behind one address, in a sliding window.
     "ADDRESS_MAX_FAILURES": env_int("LOGIN_FAILURES_PER_ADDRESS", 100),
