@@ -29,6 +29,7 @@ run: install
 	@mkdir -p var
 	$(PY) scripts/ensure_database.py
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py createcachetable
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	@echo "pixorga : http://$(HOST):$(PORT)"
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \

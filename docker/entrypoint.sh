@@ -8,6 +8,8 @@ case "$role" in
   web)
     shift || true
     python manage.py migrate --noinput
+    # The cache table, when CACHE_URL is not Redis (a no-op otherwise, and when it exists).
+    python manage.py createcachetable
     # Workers: WEB_CONCURRENCY (read by gunicorn itself); more options: GUNICORN_CMD_ARGS.
     exec gunicorn pixorga.wsgi:application \
       --bind "0.0.0.0:${PORT:-8000}" \

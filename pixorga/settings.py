@@ -46,7 +46,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.PixorgaAdminConfig",  # django.contrib.admin, logging in via allauth
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -119,6 +119,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# --- cache -------------------------------------------------------------------------------------
+# Shared by every process (login throttling counters, allauth's rate limits): Redis when
+# CACHE_URL names one, else a table of the database (`manage.py createcachetable`), never a
+# per-process memory.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "pixorga",
+            # An unreachable Redis fails fast instead of holding a login for minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+elif CACHE_URL in {"", "db"}:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pixorga_cache",
+            # The default (300) would let anyone flush the login counters by trying 300 names.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// URL, or db (the default).")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -142,9 +171,29 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "reset_password": "5/m/ip,3/m/key",
+    # Logins are throttled by accounts.throttle instead (per account and per address, with a
+    # short back-off): allauth's per-address limits would stop a whole school behind one NAT.
+    "login": None,
+    "login_failed": None,
+    "reset_password": "20/m/ip,3/m/key",
 }
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[pixorga] "
+SITE_NAME = "pixorga"  # what mails call the site (no django.contrib.sites: one site)
+LOGIN_THROTTLE = {
+    # Per account: failures before the first wait, then the waits (the last one repeats).
+    "ACCOUNT_FREE_FAILURES": 5,
+    "ACCOUNT_BACKOFF_SECONDS": (60, 120, 240, 300),
+    # An account's failures are forgotten this long after its last counted attempt.
+    "ACCOUNT_MEMORY_SECONDS": 3600,
+    # Per address: a ceiling set for a whole school behind one address, in a sliding window.
+    "ADDRESS_MAX_FAILURES": env_int("LOGIN_FAILURES_PER_ADDRESS", 100),
+    "ADDRESS_WINDOW_SECONDS": 600,
+}
+# The client's address (accounts.client_ip): X-Forwarded-For is believed only for this many
+# proxies of ours, each appending the address it saw; 0 ignores the header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Or a header in which our proxy writes the client's address (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_SESSION_REMEMBER = None
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

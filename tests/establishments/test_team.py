@@ -26,8 +26,8 @@ NEW_PASSWORD = "Mon-nouveau-mot-de-passe-2025"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """allauth counts logins in the cache: each test starts with none."""
+def _fresh_rate_limits(db):
+    """Logins are counted in the cache (a database table in tests): each test starts with none."""
     cache.clear()
     yield
     cache.clear()
@@ -594,7 +594,9 @@ def test_logins_are_throttled_after_five_failures(client, world):
     # Then it is refused too
     assert logged_in_user(client) is None
     assert response.status_code == 200
-    assert "Trop de tentatives de connexion échouées" in response.content.decode()
+    assert "Trop d’essais pour ce compte. Réessayez dans 1\u00a0minute." in (
+        response.content.decode()
+    )
 
 
 def test_the_login_page_offers_no_signup_nor_password_reset_by_email(client, db):
