@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
+from pix.numbers import mean, stored, stored_mean
 from pix.referential import COMPETENCE_CODES
 from pix.rules import FRAMEWORK_MAX_LEVEL
 
@@ -120,8 +121,9 @@ def summarise(
 
     Computed on the frame's columns as NumPy arrays, taken once: pandas costs tens of
     microseconds a call, and 20,000 participants in 800 classes with 16 competences made
-    hundreds of thousands of calls (12 s of CPU). Means sum the same values in the same order as
-    pandas' `Series.mean` (NumPy's sum, then a division): the figures are the same.
+    hundreds of thousands of calls (12 s of CPU). Means are exact (`pix.numbers.stored_mean`
+    text): pix and levels are integers, mastery rates are scaled to integers (millionths), so
+    NumPy's sums are exact and one integer division ends each mean.
     """
     columns = _Columns(frame, competence_codes, badge_names)
     options = {"gives_mastery": gives_mastery, "competence_codes": competence_codes,
@@ -154,7 +156,26 @@ class _Columns:
         for code in competence_codes:
             for name in (level_column(code), pix_column(code), rate_column(code)):
                 self.numbers[name] = column(name).astype("float64")
+        # Rates are fractions with a few places: as integers (millionths) their sums are exact.
+        self.scales: dict[str, int | None] = {}
+        for name in ["mastery", *(rate_column(code) for code in competence_codes)]:
+            self.numbers[name], self.scales[name] = _scaled(self.numbers[name])
         self.badges = {name: column(badge_column(name)) for name in badge_names}
+
+
+RATE_SCALE = 6  # rates are summed in millionths
+
+
+def _scaled(values: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """Fractions as integers of millionths (NaN kept), and RATE_SCALE; each value is the float
+    of a decimal text, so a decimal of six places or fewer lands within 1e-9 of its integer.
+    With a longer decimal (never seen in Pix's files), the values as they are and None: their
+    means are then summed as fractions, slower but as exact."""
+    scaled = np.rint(values * 10**RATE_SCALE)
+    known = ~np.isnan(values)
+    if np.all(np.abs(values[known] * 10**RATE_SCALE - scaled[known]) < 1e-6):
+        return scaled, RATE_SCALE
+    return values, None
 
 
 def _figures(
@@ -177,7 +198,8 @@ def _figures(
         "matched": int(columns.matched[rows].sum()),
         "certifiable": 0 if gives_mastery else _count_true(columns.certifiable[results]),
         "mean_pix": None if gives_mastery else _mean(_known(numbers["pix_total"][results])),
-        "mean_mastery": _mean(_known(numbers["mastery"][results])) if gives_mastery else None,
+        "mean_mastery": _mean(_known(numbers["mastery"][results]), columns.scales["mastery"])
+        if gives_mastery else None,
         "stages": _stages(_known(numbers["stage"][results]), stage_count)
         if gives_mastery else {},
         "badges": {name: _count_true(columns.badges[name][results]) for name in badge_names},
@@ -188,7 +210,8 @@ def _figures(
             rates = _known(numbers[rate_column(code)][results])
             figures["competences"][code] = {
                 "mean_level": None, "mean_pix": None, "distribution": [],
-                "mean_mastery": _mean(rates), "count": len(rates),
+                "mean_mastery": _mean(rates, columns.scales[rate_column(code)]),
+                "count": len(rates),
             }
         else:
             levels = _known(numbers[level_column(code)][results]).astype(np.int64)
@@ -214,11 +237,15 @@ def _count_true(values: np.ndarray) -> int:
     return int(np.equal(values, True).sum())
 
 
-def _mean(values: np.ndarray) -> float | None:
-    """The mean as pandas computes it: the float64 sum divided by the count."""
+def _mean(values: np.ndarray, scale: int | None = 0) -> str | None:
+    """The exact mean as stored text (None without any) of integers that are the values ×
+    10**scale (float64 sums integers exactly below 2**53; 20,000 rates in millionths make
+    2e10), or, with no scale, of the values' decimal texts."""
     if not len(values):
         return None
-    return float(values.sum(dtype=np.float64) / len(values))
+    if scale is None:
+        return stored(mean(values.tolist()))
+    return stored_mean(int(values.sum(dtype=np.float64)), len(values), scale)
 
 
 def _stages(stages: np.ndarray, stage_count: int | None) -> dict[str, int]:
