@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaigns.imports import campaign_results_import
 from campaigns.models import ResultSummary
-from campaigns.summaries import build_frame, campaign_summaries_rebuild, summarise
+from campaigns.summaries import (
+    build_frame,
+    campaign_summaries_rebuild,
+    stored_texts,
+    summarise,
+)
 from campaigns.tasks import rebuild_campaign_summaries_task
+from pix.numbers import stored_mean
 from pix.referential import COMPETENCE_CODES
 from tests.campaigns.factories import (
     add_pupil,
@@ -204,3 +213,36 @@ def test_summarise_an_empty_campaign():
         "competences": {"1.1": {"mean_level": None, "mean_pix": None,
                                 "distribution": [0] * 9, "mean_mastery": None, "count": 0}},
     }}
+
+
+# --- the vectorised means agree with pix.numbers, one at a time -------------------------------
+
+
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=2 * 10**10),
+                          st.integers(min_value=0, max_value=20_000)), max_size=30),
+       st.sampled_from([0, 6]))
+def test_stored_texts_are_stored_mean_of_each_pair(pairs, scale):
+    sums = np.array([float(total) for total, _n in pairs], dtype=np.float64)
+    counts = np.array([n for _total, n in pairs], dtype=np.int64)
+
+    texts = stored_texts(sums, counts, scale)
+
+    assert texts == [stored_mean(total, n, scale) for total, n in pairs]
+
+
+def test_rates_with_more_places_than_millionths_are_still_exact():
+    # given rates of seven places (never seen in Pix's files), in one class
+    participants = [{"pk": pk, "division": "5A", "pupil_id": None, "has_shared": True}
+                    for pk in (1, 2)]
+    results = [
+        {"participant_id": pk, "pix_total": None, "certifiable": None, "mastery": None,
+         "stage": None, "badges": {}, "competences": {"1.1": {"rate": rate}}}
+        for pk, rate in ((1, 0.1234567), (2, 0.5))
+    ]
+    frame = build_frame(participants, results, {1, 2}, competence_codes=["1.1"])
+
+    figures = summarise(frame, gives_mastery=True, competence_codes=["1.1"])
+
+    # by hand: (0,1234567 + 0,5) / 2 = 0,31172835 → six places, towards zero (last digit 8)
+    assert figures["5A"]["competences"]["1.1"]["mean_mastery"] == "0.311728"
+    assert figures[""]["competences"]["1.1"]["count"] == 2
