@@ -123,7 +123,8 @@ def summarise(
     microseconds a call, and 20,000 participants in 800 classes with 16 competences made
     hundreds of thousands of calls (12 s of CPU). Means are exact (`pix.numbers.stored_mean`
     text): pix and levels are integers, mastery rates are scaled to integers (millionths), so
-    NumPy's sums are exact and one integer division ends each mean.
+    NumPy's sums are exact; every class's sums come from one `bincount` per column and one
+    vectorised integer division ends them (`_Means`).
     """
     columns = _Columns(frame, competence_codes, badge_names)
     by_division: dict[str, list[int]] = {}
