@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import plotly.graph_objects as go
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from plotly.colors import sample_colorscale, sequential, unlabel_rgb
 
+from pix.numbers import decimal, percent, round_half_up
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, DOMAINS
 
 HEATMAP_MIN_WIDTH = 560  # px: below, the heatmap scrolls sideways instead of shrinking
@@ -36,6 +38,7 @@ DOMAIN_COLOURS: Mapping[str, str] = {
 
 def _scale_point(value: float, top: float) -> str:
     # Start a little above white so that level 0 still shows against the page.
+    value = float(value)  # a colour: a float is precise enough, a Decimal is welcome
     fraction = 0.1 + 0.9 * (min(max(value, 0), top) / top if top else 0)
     return sample_colorscale(SEQUENTIAL, [fraction])[0]
 
@@ -90,15 +93,16 @@ class CompetenceRow:
     name: str
     domain: str
     count: int
-    mean_level: float | None = None
-    mean_pix: float | None = None
-    mean_mastery: float | None = None  # fraction 0–1
+    # exact to six places (`pix.numbers.stored`): templates round them half up
+    mean_level: Decimal | None = None
+    mean_pix: Decimal | None = None
+    mean_mastery: Decimal | None = None  # fraction 0–1
     distribution: tuple[int, ...] = ()  # participants at level 0, 1, …
 
     @property
-    def sort_value(self) -> float:
+    def sort_value(self) -> Decimal:
         value = self.mean_mastery if self.mean_mastery is not None else self.mean_level
-        return -1.0 if value is None else value
+        return Decimal(-1) if value is None else value
 
 
 def competence_rows(competences: Mapping[str, Mapping]) -> list[CompetenceRow]:
@@ -110,8 +114,9 @@ def competence_rows(competences: Mapping[str, Mapping]) -> list[CompetenceRow]:
             continue
         rows.append(CompetenceRow(
             code=code, name=competence.name, domain=competence.domain.code,
-            count=values.get("count") or 0, mean_level=values.get("mean_level"),
-            mean_pix=values.get("mean_pix"), mean_mastery=values.get("mean_mastery"),
+            count=values.get("count") or 0, mean_level=decimal(values.get("mean_level")),
+            mean_pix=decimal(values.get("mean_pix")),
+            mean_mastery=decimal(values.get("mean_mastery")),
             distribution=tuple(values.get("distribution") or ()),
         ))
     order = {code: index for index, code in enumerate(COMPETENCE_CODES)}
@@ -200,13 +205,13 @@ def mastery_chart(rows: Sequence[CompetenceRow], *, axis_label: str) -> str:
     """Horizontal bars of the mean mastery per competence, weakest on top."""
     ordered = list(reversed(rows))
     labels = [f"{r.code} {r.name}" for r in ordered]
-    values = [100 * (r.mean_mastery or 0) for r in ordered]
+    values = [percent(r.mean_mastery or 0) for r in ordered]  # as the table prints them
     fig = go.Figure(go.Bar(
-        orientation="h", y=labels, x=values,
+        orientation="h", y=labels, x=[float(v) for v in values],
         marker={"color": [mastery_colour(r.mean_mastery or 0).background for r in ordered],
                 "line": {"color": "#3f007d", "width": 1}},
-        text=[f"{v:.0f} %" for v in values], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>%{x:.0f} %<extra></extra>",
+        text=[f"{v} %" for v in values], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>%{text}<extra></extra>",
     ))
     wide = [_short(label, 34) for label in labels]
     fig.update_layout(
@@ -228,10 +233,10 @@ def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
     16 columns of printed values need about 560 px: pages scroll the chart sideways on a
     phone rather than shrink its text (see `HEATMAP_MIN_WIDTH`)."""
     if mastery:
-        z = [[None if v is None else round(100 * v) for v in row] for row in matrix]
+        z = [[None if v is None else float(percent(v)) for v in row] for row in matrix]
         zmax, text, suffix = 100, "%{z:.0f} %", " %"
-    else:
-        z = [[None if v is None else round(v, 1) for v in row] for row in matrix]
+    else:  # rounded half up here: a float of one decimal prints as that decimal
+        z = [[None if v is None else float(round_half_up(v, 1)) for v in row] for row in matrix]
         zmax, text, suffix = max_level, "%{z:.1f}", ""
     fig = go.Figure(go.Heatmap(
         z=z, x=list(codes), y=list(divisions), zmin=0, zmax=zmax,

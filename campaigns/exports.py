@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from pix.files import BOM, neutralise
+from pix.numbers import decimal, french, round_half_up
 from pix.referential import COMPETENCE_CODES
 
 from .models import Campaign, ResultSummary
@@ -33,11 +34,12 @@ ESTABLISHMENT_LABEL = "Établissement"
 COLUMNS: tuple[str, ...] = (CLASS, PARTICIPANTS, SHARED, MEAN_PIX, *COMPETENCE_CODES)
 # CRLF: what Excel writes itself; LibreOffice and Excel both open it without a blank line.
 LINE_END = "\r\n"
-PLACES = Decimal("0.01")
+PLACES = 2  # means are written rounded half up to two places, in the CSV and the workbook
 
 
 def collective_rows(campaign: Campaign) -> list[dict[str, Any]]:
-    """The table as values: str for the class, int for counts, float or None for means."""
+    """The table as values: str for the class, int for counts, Decimal (exact to six places)
+    or None for means."""
     summaries = list(ResultSummary.objects.filter(campaign=campaign))
     classes = sorted(
         (s for s in summaries if s.division != ResultSummary.ESTABLISHMENT),
@@ -54,19 +56,16 @@ def _row(campaign: Campaign, summary: ResultSummary, label: str) -> dict[str, An
         CLASS: label,
         PARTICIPANTS: summary.participants,
         SHARED: summary.shared,
-        MEAN_PIX: None if campaign.gives_mastery else summary.mean_pix,
+        MEAN_PIX: None if campaign.gives_mastery else decimal(summary.mean_pix),
     }
     for code in COMPETENCE_CODES:
         row[code] = summary_value(summary, code, gives_mastery=campaign.gives_mastery)
     return row
 
 
-def french_decimal(value: float | None) -> str:
-    """`2,13`: two places, rounded half up as by hand, decimal comma; "" for None."""
-    if value is None:
-        return ""
-    rounded = Decimal(repr(float(value))).quantize(PLACES, rounding=ROUND_HALF_UP)
-    return f"{rounded:f}".replace(".", ",")
+def french_decimal(value: Decimal | float | None) -> str:
+    """`2,13`: two places, rounded half up on the exact value, decimal comma; "" for None."""
+    return french(value, PLACES)
 
 
 def _csv_cell(value: Any) -> str:
@@ -76,7 +75,7 @@ def _csv_cell(value: Any) -> str:
         return "Oui" if value else "Non"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
+    if isinstance(value, Decimal | float):
         return french_decimal(value)
     return str(neutralise(str(value)))
 
@@ -101,9 +100,12 @@ def write_collective_xlsx(campaign: Campaign) -> bytes:
         cell.font = Font(bold=True)
     mean_format = "0.00"
     for row in collective_rows(campaign):
-        sheet.append([neutralise(row[column]) for column in COLUMNS])
+        # means rounded here, not by the spreadsheet (which rounds a binary float): the figure
+        # of the page and of the CSV
+        sheet.append([round_half_up(value, PLACES) if isinstance(value, Decimal)
+                      else neutralise(value) for value in (row[c] for c in COLUMNS)])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, float):
+            if isinstance(cell.value, Decimal | float):
                 cell.number_format = mean_format
     if sheet.max_row > 1:
         for cell in sheet[sheet.max_row]:

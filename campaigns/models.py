@@ -281,7 +281,9 @@ class ResultSummary(models.Model):
     `division` empty, for the whole establishment. Rebuilt after each import.
 
     `competences` maps a code to {"mean_level", "mean_pix", "distribution": [count at level
-    0, 1, …], "mean_mastery", "count"}, over each participant's latest shared sending.
+    0, 1, …], "mean_mastery", "count"}, over each participant's latest shared sending. Means
+    are exact to six places (`pix.numbers.stored`: text in `competences`, older rows floats),
+    so that each page and file rounds them half up to what a person computes by hand.
     """
 
     ESTABLISHMENT = ""
@@ -293,8 +295,8 @@ class ResultSummary(models.Model):
     shared = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
     certifiable = models.PositiveIntegerField(default=0)
-    mean_pix = models.FloatField(null=True, blank=True)
-    mean_mastery = models.FloatField(null=True, blank=True)
+    mean_pix = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    mean_mastery = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     stages = models.JSONField(default=dict, blank=True)  # {"3": 12, …}
     badges = models.JSONField(default=dict, blank=True)  # {"Prêt pour la suite": 20, …}
     competences = models.JSONField(default=dict, blank=True)

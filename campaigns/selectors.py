@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Prefetch
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from establishments.models import Enrolment, Establishment, Pupil, SchoolClass, SchoolYear
 from pix.grades import GRADE_CODES, grade_from_division
+from pix.numbers import decimal
 
 from .models import Campaign, Participant, ResultSummary, Sending
 
@@ -49,16 +51,17 @@ def campaign_class_summaries(campaign: Campaign) -> list[ResultSummary]:
     return sorted(summaries, key=lambda s: division_sort_key(s.division))
 
 
-def summary_value(summary: ResultSummary, code: str, *, gives_mastery: bool) -> float | None:
-    """A competence's figure: mean mastery (0–1) for an assessment, else mean level."""
+def summary_value(summary: ResultSummary, code: str, *, gives_mastery: bool) -> Decimal | None:
+    """A competence's figure: mean mastery (0–1) for an assessment, else mean level; exact to
+    six places, for pages and files to round half up (`pix.numbers`)."""
     figures = summary.competences.get(code) or {}
-    return figures.get("mean_mastery" if gives_mastery else "mean_level")
+    return decimal(figures.get("mean_mastery" if gives_mastery else "mean_level"))
 
 
 class Heatmap(NamedTuple):
     divisions: list[str]
     codes: list[str]
-    matrix: list[list[float | None]]  # matrix[division][code]
+    matrix: list[list[Decimal | None]]  # matrix[division][code]
 
 
 def campaign_heatmap(campaign: Campaign) -> Heatmap:

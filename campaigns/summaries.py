@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
+from pix.numbers import STORED_PLACES, mean, stored, stored_mean
 from pix.referential import COMPETENCE_CODES
 from pix.rules import FRAMEWORK_MAX_LEVEL
 
@@ -120,20 +121,29 @@ def summarise(
 
     Computed on the frame's columns as NumPy arrays, taken once: pandas costs tens of
     microseconds a call, and 20,000 participants in 800 classes with 16 competences made
-    hundreds of thousands of calls (12 s of CPU). Means sum the same values in the same order as
-    pandas' `Series.mean` (NumPy's sum, then a division): the figures are the same.
+    hundreds of thousands of calls (12 s of CPU). Means are exact (`pix.numbers.stored_mean`
+    text): pix and levels are integers, mastery rates are scaled to integers (millionths), so
+    NumPy's sums are exact; every class's sums come from one `bincount` per column and one
+    vectorised integer division ends them (`_Means`).
     """
     columns = _Columns(frame, competence_codes, badge_names)
-    options = {"gives_mastery": gives_mastery, "competence_codes": competence_codes,
-               "badge_names": badge_names, "stage_count": stage_count}
-    figures = {ESTABLISHMENT: _figures(columns, np.arange(len(frame)), **options)}
     by_division: dict[str, list[int]] = {}
     for index, division in enumerate(frame["division"].tolist()):
         if division != "":
             by_division.setdefault(division, []).append(index)
-    for division in sorted(by_division):
-        rows = np.array(by_division[division], dtype=np.intp)
-        figures[str(division)] = _figures(columns, rows, **options)
+    divisions = sorted(by_division)
+    # slot 0: the establishment (every row); slot i: the i-th class
+    rows_by_slot = [np.arange(len(frame))] + [
+        np.array(by_division[division], dtype=np.intp) for division in divisions]
+    names = ["mastery", *(rate_column(code) for code in competence_codes)] if gives_mastery \
+        else ["pix_total", *(name for code in competence_codes
+                             for name in (level_column(code), pix_column(code)))]
+    means = _Means(columns, rows_by_slot, names)
+    options = {"gives_mastery": gives_mastery, "competence_codes": competence_codes,
+               "badge_names": badge_names, "stage_count": stage_count}
+    figures = {ESTABLISHMENT: _figures(columns, means, 0, rows_by_slot[0], **options)}
+    for slot, division in enumerate(divisions, start=1):
+        figures[str(division)] = _figures(columns, means, slot, rows_by_slot[slot], **options)
     return figures
 
 
@@ -154,11 +164,74 @@ class _Columns:
         for code in competence_codes:
             for name in (level_column(code), pix_column(code), rate_column(code)):
                 self.numbers[name] = column(name).astype("float64")
+        # Rates are fractions with a few places: as integers (millionths) their sums are exact.
+        self.scales: dict[str, int | None] = {}
+        for name in ["mastery", *(rate_column(code) for code in competence_codes)]:
+            self.numbers[name], self.scales[name] = _scaled(self.numbers[name])
         self.badges = {name: column(badge_column(name)) for name in badge_names}
+
+
+RATE_SCALE = 6  # rates are summed in millionths
+
+
+def _scaled(values: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """Fractions as integers of millionths (NaN kept), and RATE_SCALE; each value is the float
+    of a decimal text, so a decimal of six places or fewer lands within 1e-9 of its integer.
+    With a longer decimal (never seen in Pix's files), the values as they are and None: their
+    means are then summed as fractions, slower but as exact."""
+    scaled = np.rint(values * 10**RATE_SCALE)
+    known = ~np.isnan(values)
+    if np.all(np.abs(values[known] * 10**RATE_SCALE - scaled[known]) < 1e-6):
+        return scaled, RATE_SCALE
+    return values, None
+
+
+class _Means:
+    """Each column's exact mean (stored text) for every slot at once: sums and counts by
+    NumPy's `bincount` (float64 sums of integers are exact below 2**53), then one vectorised
+    integer division, as `pix.numbers.stored_mean` does one at a time (tested alike)."""
+
+    def __init__(self, columns: _Columns, rows_by_slot: Sequence[np.ndarray],
+                 names: Sequence[str]) -> None:
+        slots = np.zeros(len(columns.has_result), dtype=np.intp)
+        for slot, rows in enumerate(rows_by_slot[1:], start=1):
+            slots[rows] = slot
+        self.texts: dict[str, list[str | None]] = {}
+        self.counts: dict[str, list[int]] = {}
+        for name in names:
+            values = columns.numbers[name]
+            known = columns.has_result & ~np.isnan(values)
+            sums = np.bincount(slots[known], weights=values[known],
+                               minlength=len(rows_by_slot))
+            counts = np.bincount(slots[known], minlength=len(rows_by_slot))
+            sums[0], counts[0] = values[known].sum(), known.sum()  # the establishment
+            self.counts[name] = counts.tolist()
+            scale = columns.scales.get(name, 0)
+            if scale is None:  # values with more places than a scale: fractions, slowly
+                self.texts[name] = [_mean(_known(values[rows[columns.has_result[rows]]]), None)
+                                    for rows in rows_by_slot]
+            else:
+                self.texts[name] = stored_texts(sums, counts, scale)
+
+
+def stored_texts(sums: np.ndarray, counts: np.ndarray, scale: int) -> list[str | None]:
+    """`stored_mean(sum, count, scale)` of each pair, vectorised; sums of non-negative
+    integers (as float64), None where the count is 0."""
+    totals = np.rint(sums).astype(np.int64)
+    if len(totals) and int(totals.max()) * 10 ** (STORED_PLACES - scale) >= 2**62:
+        return [stored_mean(int(t), int(n), scale) if n else None
+                for t, n in zip(totals.tolist(), counts.tolist(), strict=True)]
+    whole, rest = np.divmod(totals * 10 ** (STORED_PLACES - scale), np.maximum(counts, 1))
+    whole += (rest != 0) & (whole % 5 == 0)  # ROUND_05UP, as `pix.numbers.stored`
+    units, places = np.divmod(whole, 10**STORED_PLACES)
+    return [f"{u}.{p:06d}" if n else None
+            for u, p, n in zip(units.tolist(), places.tolist(), counts.tolist(), strict=True)]
 
 
 def _figures(
     columns: _Columns,
+    means: _Means,
+    slot: int,
     rows: np.ndarray,
     *,
     gives_mastery: bool,
@@ -176,8 +249,8 @@ def _figures(
         "shared": int(columns.shared[rows].sum()),
         "matched": int(columns.matched[rows].sum()),
         "certifiable": 0 if gives_mastery else _count_true(columns.certifiable[results]),
-        "mean_pix": None if gives_mastery else _mean(_known(numbers["pix_total"][results])),
-        "mean_mastery": _mean(_known(numbers["mastery"][results])) if gives_mastery else None,
+        "mean_pix": None if gives_mastery else means.texts["pix_total"][slot],
+        "mean_mastery": means.texts["mastery"][slot] if gives_mastery else None,
         "stages": _stages(_known(numbers["stage"][results]), stage_count)
         if gives_mastery else {},
         "badges": {name: _count_true(columns.badges[name][results]) for name in badge_names},
@@ -185,18 +258,18 @@ def _figures(
     }
     for code in competence_codes:
         if gives_mastery:
-            rates = _known(numbers[rate_column(code)][results])
             figures["competences"][code] = {
                 "mean_level": None, "mean_pix": None, "distribution": [],
-                "mean_mastery": _mean(rates), "count": len(rates),
+                "mean_mastery": means.texts[rate_column(code)][slot],
+                "count": means.counts[rate_column(code)][slot],
             }
         else:
             levels = _known(numbers[level_column(code)][results]).astype(np.int64)
             counted = levels[(levels >= 0) & (levels < len(LEVELS))]
             counts = np.bincount(counted, minlength=len(LEVELS))
             figures["competences"][code] = {
-                "mean_level": _mean(levels),
-                "mean_pix": _mean(_known(numbers[pix_column(code)][results])),
+                "mean_level": means.texts[level_column(code)][slot],
+                "mean_pix": means.texts[pix_column(code)][slot],
                 "distribution": [int(counts[level]) for level in LEVELS],
                 "mean_mastery": None,
                 "count": len(levels),
@@ -214,11 +287,15 @@ def _count_true(values: np.ndarray) -> int:
     return int(np.equal(values, True).sum())
 
 
-def _mean(values: np.ndarray) -> float | None:
-    """The mean as pandas computes it: the float64 sum divided by the count."""
+def _mean(values: np.ndarray, scale: int | None = 0) -> str | None:
+    """The exact mean as stored text (None without any) of integers that are the values ×
+    10**scale (float64 sums integers exactly below 2**53; 20,000 rates in millionths make
+    2e10), or, with no scale, of the values' decimal texts."""
     if not len(values):
         return None
-    return float(values.sum(dtype=np.float64) / len(values))
+    if scale is None:
+        return stored(mean(values.tolist()))
+    return stored_mean(int(values.sum(dtype=np.float64)), len(values), scale)
 
 
 def _stages(stages: np.ndarray, stage_count: int | None) -> dict[str, int]:

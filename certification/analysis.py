@@ -11,17 +11,22 @@ The figures of a summary (`AnalysisSummary.figures`):
 - `candidates`: results (a pupil certified twice in the year counts twice);
 - `statuses`: count by status (`validated`, `rejected`, `cancelled`, `error`, `started`);
 - `matched`, `pending`: results matched to a pupil, and waiting for a person's decision;
-- `mean_pix`: mean score over validated certifications; None without any;
+- `mean_pix`: mean score over validated certifications; None without any; `pix_sum` and
+  `pix_count` its exact terms (a gap between two years is computed on them);
 - `levels`: validated certifications by v3 global level (`pix.rules.v3_global_level`),
   "Pré-niveau" under 64 pix;
 - `competences`: per code, over validated certifications whose level is not `-`: `count`,
-  `mean_level`, `at_least` {"1", "2", "3": share 0–1 at that level or above} and
+  `mean_level`, `level_sum`, `at_least` {"1", "2", "3": share 0–1 at that level or above} and
   `distribution` (count at level 0, 1, … 8);
 - `weakest`: the codes of the lowest mean levels (ties in CRCN order);
 - `forecast`: per code, over validated certifications of matched pupils whose latest shared
   profiles collection (up to that school year) gives a level and whose certified level is not
   `-`: `pupils`, `forecast` (mean collected level) and `certified` (mean certified level) of
-  the same pupils; `forecast_pupils`: pupils with at least one such pair.
+  the same pupils (and `forecast_sum`, `certified_sum`); `forecast_pupils`: pupils with at
+  least one such pair.
+
+Means and shares are exact, as text with six places (`pix.numbers.stored`): pages and files
+round them half up to what a person computes by hand.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from django.db import transaction
 from campaigns.models import Campaign, Sending
 from establishments.models import Establishment, SchoolYear
 from pix.certification import CertificationStatus
+from pix.numbers import decimal, stored_mean
 from pix.referential import COMPETENCE_CODES
 from pix.rules import BELOW_V3_BANDS, FRAMEWORK_MAX_LEVEL, V3_LEVEL_NAMES, v3_global_level
 
@@ -126,8 +132,9 @@ def figures_of(frame: pd.DataFrame) -> dict[str, Any]:
         competences[code] = {
             "count": len(levels),
             "mean_level": _mean(levels),
-            "at_least": {str(k): (float((levels >= k).mean()) if len(levels) else None)
-                         for k in AT_LEAST},
+            "level_sum": int(levels.sum()),
+            "at_least": {str(k): (stored_mean(int((levels >= k).sum()), len(levels))
+                                  if len(levels) else None) for k in AT_LEAST},
             "distribution": [int(counts.get(level, 0)) for level in LEVELS],
         }
     forecast, forecast_pupils = _forecast(validated)
@@ -137,6 +144,8 @@ def figures_of(frame: pd.DataFrame) -> dict[str, Any]:
         "matched": int(frame["matched"].sum()),
         "pending": int(frame["pending"].sum()),
         "mean_pix": _mean(validated["pix"]),
+        "pix_sum": int(validated["pix"].dropna().sum()),
+        "pix_count": int(validated["pix"].notna().sum()),
         "levels": {name: int(bands.get(name, 0)) for name in V3_LEVELS},
         "competences": competences,
         "weakest": weakest(competences),
@@ -147,7 +156,8 @@ def figures_of(frame: pd.DataFrame) -> dict[str, Any]:
 
 def weakest(competences: Mapping[str, Mapping[str, Any]], count: int = WEAKEST) -> list[str]:
     order = {code: index for index, code in enumerate(COMPETENCE_CODES)}
-    known = [(values["mean_level"], order[code], code) for code, values in competences.items()
+    known = [(decimal(values["mean_level"]), order[code], code)
+             for code, values in competences.items()
              if values.get("mean_level") is not None and code in order]
     return [code for _mean_level, _order, code in sorted(known)[:count]]
 
@@ -163,13 +173,16 @@ def _forecast(validated: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], int]:
             "pupils": len(pairs),
             "forecast": _mean(pairs[forecast_column(code)]),
             "certified": _mean(pairs[level_column(code)]),
+            "forecast_sum": int(pairs[forecast_column(code)].sum()),
+            "certified_sum": int(pairs[level_column(code)].sum()),
         }
     return forecast, len(pupils)
 
 
-def _mean(values: pd.Series) -> float | None:
+def _mean(values: pd.Series) -> str | None:
+    """The exact mean of integers (scores, levels) as stored text; None without any."""
     values = values.dropna()
-    return float(values.mean()) if len(values) else None
+    return stored_mean(int(values.sum()), len(values)) if len(values) else None
 
 
 # --- rebuilding -------------------------------------------------------------------------------

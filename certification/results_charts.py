@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from campaigns.charts import CONFIG, FONT
+from pix.numbers import Number, round_half_up
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES
 
 # Validated green, rejected red, cancelled grey, in error amber, started blue: each ≥ 3:1
@@ -85,7 +86,8 @@ def competence_means_chart(series: Sequence[tuple[str, Mapping[str, float | None
     colours = [THIS_YEAR, EARLIER, "#d9cce9"]
     names = [COMPETENCE_BY_CODE[c].name for c in COMPETENCE_CODES]
     for index, (name, means) in enumerate(series):
-        values = [means.get(code) for code in COMPETENCE_CODES]
+        # rounded here as the table prints them: plotly would round the binary float
+        values = [_two_places(means.get(code)) for code in COMPETENCE_CODES]
         fig.add_trace(go.Bar(
             name=name, x=list(COMPETENCE_CODES), y=values, customdata=names,
             marker={"color": colours[min(index, len(colours) - 1)]},
@@ -110,7 +112,8 @@ def forecast_chart(forecast: Mapping[str, Mapping[str, float | None]], *, foreca
     for key, label, colour in (("forecast", forecast_label, FORECAST),
                                ("certified", certified_label, THIS_YEAR)):
         fig.add_trace(go.Bar(
-            name=label, x=codes, y=[forecast[c][key] for c in codes], customdata=names,
+            name=label, x=codes, y=[_two_places(forecast[c][key]) for c in codes],
+            customdata=names,
             marker={"color": colour},
             hovertemplate=f"{label}<br>%{{x}} %{{customdata}}<br>{axis_label} : "
                           "%{y:.2f}<extra></extra>",
@@ -121,3 +124,9 @@ def forecast_chart(forecast: Mapping[str, Mapping[str, float | None]], *, foreca
                       yaxis={"title": {"text": axis_label}, "automargin": True,
                              "range": [0, max_level + 0.3], "dtick": 1, "gridcolor": "#dee2e6"})
     return _html(fig, height=360)
+
+
+def _two_places(value: Number | None) -> float | None:
+    """A mean rounded half up to the two places the hover prints (`%{y:.2f}` prints the float
+    of a two-place decimal as that decimal)."""
+    return None if value is None else float(round_half_up(value, 2))

@@ -10,12 +10,15 @@ page, in the CSV, the workbook and the PDF is the same figure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from campaigns.selectors import division_sort_key
 from establishments.models import Enrolment, Establishment, Membership, Pupil, SchoolYear
+from pix.numbers import decimal, exact
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES
 from pix.rules import v3_global_level
 
@@ -132,25 +135,37 @@ class AnalysisRow:
     def started(self) -> int:
         return self.status("started")
 
-    @property
-    def validated_rate(self) -> float | None:
-        return self.validated / self.candidates if self.candidates else None
+    # Means and shares are exact (Decimal to six places, or Fraction): pages and files round
+    # them half up with `pix.numbers`, never through a binary float.
 
     @property
-    def mean_pix(self) -> float | None:
-        return self.figures.get("mean_pix")
+    def validated_rate(self) -> Fraction | None:
+        return Fraction(self.validated, self.candidates) if self.candidates else None
+
+    @property
+    def mean_pix(self) -> Decimal | None:
+        return decimal(self.figures.get("mean_pix"))
+
+    @property
+    def exact_mean_pix(self) -> Fraction | None:
+        """The mean score as a fraction, for a gap between two years (rows built before the
+        exact terms were kept: their stored mean)."""
+        count = self.figures.get("pix_count")
+        if count:
+            return Fraction(self.figures["pix_sum"], count)
+        return None if self.mean_pix is None else exact(self.mean_pix)
 
     def competence(self, code: str) -> dict[str, Any]:
         return (self.figures.get("competences") or {}).get(code) or {}
 
-    def mean_level(self, code: str) -> float | None:
-        return self.competence(code).get("mean_level")
+    def mean_level(self, code: str) -> Decimal | None:
+        return decimal(self.competence(code).get("mean_level"))
 
-    def share_at_least(self, code: str, level: int) -> float | None:
-        return (self.competence(code).get("at_least") or {}).get(str(level))
+    def share_at_least(self, code: str, level: int) -> Decimal | None:
+        return decimal((self.competence(code).get("at_least") or {}).get(str(level)))
 
     @property
-    def mean_levels(self) -> dict[str, float | None]:
+    def mean_levels(self) -> dict[str, Decimal | None]:
         return {code: self.mean_level(code) for code in COMPETENCE_CODES}
 
     @property
@@ -165,7 +180,22 @@ class AnalysisRow:
 
     @property
     def forecast(self) -> dict[str, dict[str, Any]]:
-        return self.figures.get("forecast") or {}
+        """Per code: `pupils`, and the means `forecast` and `certified` as Decimal."""
+        return {
+            code: {**values, "forecast": decimal(values.get("forecast")),
+                   "certified": decimal(values.get("certified"))}
+            for code, values in (self.figures.get("forecast") or {}).items()
+        }
+
+    def forecast_gap(self, code: str) -> Fraction | None:
+        """Certified minus collected mean level of the same pupils, exactly."""
+        values = (self.figures.get("forecast") or {}).get(code) or {}
+        pupils = values.get("pupils")
+        if not pupils or values.get("forecast") is None:
+            return None
+        if "certified_sum" in values:
+            return Fraction(values["certified_sum"] - values["forecast_sum"], pupils)
+        return exact(decimal(values["certified"])) - exact(decimal(values["forecast"]))
 
     @property
     def forecast_pupils(self) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale, sequential
 
+from pix.numbers import french, percent, round_half_up
 from pix.referential import COMPETENCE_BY_CODE
 
 CONFIG = {"displaylogo": False, "responsive": True,
@@ -37,7 +38,7 @@ def _narrow(narrow: dict, wide: dict) -> dict:
 def share_met_chart(labels: Sequence[str], shares: Sequence[float | None],
                     counts: Sequence[str], *, axis_label: str) -> str:
     """Horizontal bars: the share of each class meeting the objective, 0–100 %."""
-    values = [None if s is None else round(100 * s) for s in shares]
+    values = [None if s is None else int(percent(s)) for s in shares]  # half up, as the table
     fig = go.Figure(go.Bar(
         orientation="h", y=list(labels), x=[v or 0 for v in values],
         marker={"color": MET},
@@ -83,7 +84,8 @@ def level_heatmap(rows: Sequence[str], codes: Sequence[str],
                   matrix: Sequence[Sequence[float | None]], *, max_level: int,
                   value_label: str) -> str:
     """Classes × competences, the mean level printed in each cell (one decimal)."""
-    z = [[None if v is None else round(v, 1) for v in row] for row in matrix]
+    # rounded half up here: a float of one decimal prints as that decimal
+    z = [[None if v is None else float(round_half_up(v, 1)) for v in row] for row in matrix]
     fig = go.Figure(go.Heatmap(
         z=z, x=list(codes), y=list(rows), zmin=0, zmax=max_level,
         # Light enough everywhere for black printed values (contrast ≥ 4.5:1).
@@ -111,13 +113,13 @@ def years_levels_chart(codes: Sequence[str], series: Sequence[tuple[str, Sequenc
     fig = go.Figure()
     for (name, values), colour in zip(series, YEAR_COLOURS, strict=False):
         fig.add_trace(go.Bar(
-            name=name, x=list(codes), y=[v if v is not None else 0 for v in values],
+            name=name, x=list(codes), y=[float(v) if v is not None else 0 for v in values],
             marker={"color": colour},
-            text=["—" if v is None else f"{v:.1f}".replace(".", ",") for v in values],
+            text=["—" if v is None else french(v, 1) for v in values],
             textposition="outside",
             cliponaxis=False, textfont={"size": 11},
             customdata=[COMPETENCE_BY_CODE[c].name for c in codes],
-            hovertemplate=f"%{{x}} %{{customdata}}<br>{name} : %{{y:.1f}}<extra></extra>",
+            hovertemplate=f"%{{x}} %{{customdata}}<br>{name} : %{{text}}<extra></extra>",
         ))
     fig.update_layout(
         barmode="group", bargap=0.25, bargroupgap=0.05,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Sending
 from certification.models import CertificationResult
 from establishments.models import Enrolment, Establishment, SchoolYear
+from pix.numbers import stored_mean
 from pix.referential import COMPETENCE_CODES
 
 from .levels import (
@@ -120,8 +121,11 @@ class _Totals:
     def figures(self) -> dict:
         return {
             "pupils": self.pupils, "measured": self.measured, "met": self.met,
-            "mean_levels": {c: round(self.sums[c] / self.known[c], 2)
+            # exact (`pix.numbers.stored`), rounded half up where shown; the sums for means
+            # of several classes taken together
+            "mean_levels": {c: stored_mean(self.sums[c], self.known[c])
                             for c in COMPETENCE_CODES if self.known.get(c)},
+            "level_sums": {c: self.sums[c] for c in COMPETENCE_CODES if self.known.get(c)},
             "known": {c: self.known[c] for c in COMPETENCE_CODES if self.known.get(c)},
             "missing": {c: self.missing[c] for c in COMPETENCE_CODES if self.missing.get(c)},
         }

@@ -8,6 +8,7 @@ read `PupilCompliance` and `ComplianceSummary`, never the campaigns' sendings.
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from establishments.models import Establishment, Pupil, SchoolClass, SchoolYear
 from pix.grades import GRADES
+from pix.numbers import exact
 from pix.rules import FRAMEWORK_MAX_LEVEL
 
 from .levels import CurrentLevel, Source
@@ -162,8 +164,11 @@ class PupilCompliance(models.Model):
 class ComplianceSummary(models.Model):
     """The aggregates of a class (or, `school_class` empty, of a whole grade) in a year.
 
-    `mean_levels`: {code: mean of the known levels}; `known`: {code: pupils with a known
-    level}; `missing`: {code: pupils not meeting the objective who lack this competence}.
+    `mean_levels`: {code: mean of the known levels, exact to six places as text
+    (`pix.numbers.stored`; older rows: a float rounded to two places)}; `level_sums`: {code:
+    sum of the known levels}, so that classes taken together have an exact mean; `known`:
+    {code: pupils with a known level}; `missing`: {code: pupils not meeting the objective who
+    lack this competence}.
     """
 
     establishment = models.ForeignKey(
@@ -181,6 +186,7 @@ class ComplianceSummary(models.Model):
     measured = models.PositiveIntegerField(default=0)  # with at least one known level
     met = models.PositiveIntegerField(default=0)
     mean_levels = models.JSONField(default=dict, blank=True)
+    level_sums = models.JSONField(default=dict, blank=True)
     known = models.JSONField(default=dict, blank=True)
     missing = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField()
@@ -209,11 +215,18 @@ class ComplianceSummary(models.Model):
         return self.pupils - self.met if self.objective_id is not None else 0
 
     @property
-    def share_met(self) -> float | None:
+    def share_met(self) -> Fraction | None:
         """Share of the pupils meeting the objective (0–1); None without an objective."""
         if self.objective_id is None or not self.pupils:
             return None
-        return self.met / self.pupils
+        return Fraction(self.met, self.pupils)
+
+    def exact_mean_level(self, code: str) -> Fraction | None:
+        """The mean level of `code`, exactly (older rows, without sums: their stored mean)."""
+        if code in (self.level_sums or {}) and self.known.get(code):
+            return Fraction(self.level_sums[code], self.known[code])
+        value = self.mean_levels.get(code)
+        return None if value is None else exact(value)
 
 
 class ChecklistTick(models.Model):

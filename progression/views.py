@@ -9,6 +9,7 @@ teach; RUPN and direction the whole establishment; pupils see their own space on
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +28,7 @@ from establishments.access import rupn_required, staff_required
 from establishments.models import SchoolClass, SchoolYear
 from establishments.selectors import pupil_search
 from pix.grades import grade_label as pix_grade_label
+from pix.numbers import round_half_up, stored
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
 
 from . import charts, selectors, services
@@ -74,8 +76,10 @@ def _combined(summaries: list[ComplianceSummary]) -> dict:
         "met": sum(s.met for s in summaries),
         "missing": {c: n for c in COMPETENCE_CODES
                     if (n := sum(s.missing.get(c, 0) for s in summaries))},
-        "mean_levels": {c: sum(s.mean_levels.get(c, 0) * s.known.get(c, 0) for s in summaries)
-                        / known[c] for c in COMPETENCE_CODES if known[c]},
+        # exact: each class's mean weighed by its known levels is its sum of levels
+        "mean_levels": {c: stored(sum(s.exact_mean_level(c) * s.known[c] for s in summaries
+                                      if s.known.get(c)) / known[c])
+                        for c in COMPETENCE_CODES if known[c]},
     }
 
 
@@ -102,7 +106,7 @@ def _grade_charts(progress: selectors.GradeProgress, figures: dict | None) -> di
     if progress.objective is not None:
         result["share_chart"] = charts.share_met_chart(
             [s.school_class.code for s in classes],
-            [s.met / s.pupils if s.pupils else None for s in classes],
+            [Fraction(s.met, s.pupils) if s.pupils else None for s in classes],
             [f"{s.met} / {s.pupils}" for s in classes],
             axis_label=_("Élèves qui atteignent l’objectif"),
         )
@@ -382,9 +386,11 @@ def comparison(request) -> HttpResponse:
         for competence in COMPETENCES:
             values = [f.summary.mean_levels.get(competence.code) if f.summary else None
                       for f in figures]
-            # rounded as shown: a change that prints "0,0" is no change
-            delta = (round(values[0] - values[1], 1)
-                     if len(values) == 2 and None not in values else None)
+            exact = [f.summary.exact_mean_level(competence.code) if f.summary else None
+                     for f in figures]
+            # the exact change, rounded as shown: a change that prints "0,0" is no change
+            delta = (round_half_up(exact[0] - exact[1], 1)
+                     if len(exact) == 2 and None not in exact else None)
             rows.append((competence, values, delta))
     return render(request, "progression/comparison.html", {
         "form": form, "grade": grade, "grade_label": grade_label(grade) if grade else "",

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import plotly.graph_objects as go
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from campaigns.charts import CONFIG, FONT
+from pix.numbers import french, round_half_up
 
 ATTENDED_BEFORE = "#c7bde8"
 ATTENDED_AFTER = "#3d2c8d"  # the brand's purple
@@ -27,10 +29,11 @@ BLOCK = 96  # px per group: four bars and a gap
 @dataclass(frozen=True)
 class EffectBar:
     label: str  # a group, or "Ensemble"
-    attended_before: float | None
-    attended_after: float | None
-    others_before: float | None
-    others_after: float | None
+    # exact means (`remediation.effect.Figures`): labels are rounded half up from them
+    attended_before: Fraction | None
+    attended_after: Fraction | None
+    others_before: Fraction | None
+    others_after: Fraction | None
     short: str = ""  # on a phone: the group's competence codes, say
 
 
@@ -56,8 +59,14 @@ def effect_chart(bars: Sequence[EffectBar], *, mastery: bool, labels: dict[str, 
     y = [_wrapped(bar.label) for bar in bars]
 
     def values(attr: str) -> list[float | None]:
-        return [None if getattr(b, attr) is None else round(getattr(b, attr) * scale, 2)
+        return [None if getattr(b, attr) is None else float(getattr(b, attr) * scale)
                 for b in bars]
+
+    def texts(attr: str) -> list[str]:
+        # rounded half up on the exact mean, as the table next to the chart
+        return ["—" if getattr(b, attr) is None
+                else (f"{round_half_up(getattr(b, attr) * scale, 0)}{suffix}" if mastery
+                      else french(getattr(b, attr), 1)) for b in bars]
 
     fig = go.Figure()
     # With the axis reversed (first group on top), a group's first trace is on top too.
@@ -71,10 +80,8 @@ def effect_chart(bars: Sequence[EffectBar], *, mastery: bool, labels: dict[str, 
         fig.add_trace(go.Bar(
             name=name, y=y, x=data, orientation="h",
             marker={"color": colour, "line": {"color": "#212529", "width": 0.5}},
-            text=["—" if v is None else (f"{v:.0f}{suffix}" if mastery else f"{v:.1f}")
-                  for v in data],
-            textposition="outside", cliponaxis=False,
-            hovertemplate=f"%{{y}}<br>{name} : %{{x}}{suffix}<extra></extra>",
+            text=texts(attr), textposition="outside", cliponaxis=False,
+            hovertemplate=f"%{{y}}<br>{name} : %{{text}}<extra></extra>",
         ))
     everything = [v for a in ("attended_after", "others_after", "attended_before",
                               "others_before") for v in values(a) if v is not None]

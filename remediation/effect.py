@@ -17,6 +17,9 @@ import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
+
+from pix.numbers import mean
 
 
 @dataclass(frozen=True)
@@ -44,21 +47,24 @@ class Pair:
 
 @dataclass(frozen=True)
 class Figures:
+    """Means are exact (fractions of the values' decimal texts), so that a page rounds them,
+    and their change, as a person does by hand (`pix.numbers`)."""
+
     pairs: int
     pupils: int
-    mean_before: float | None
-    mean_after: float | None
+    mean_before: Fraction | None
+    mean_after: Fraction | None
     improved: int  # pairs whose after is above their before
 
     @property
-    def mean_change(self) -> float | None:
+    def mean_change(self) -> Fraction | None:
         if self.mean_before is None or self.mean_after is None:
             return None
         return self.mean_after - self.mean_before
 
     @property
-    def share_improved(self) -> float | None:
-        return self.improved / self.pairs if self.pairs else None
+    def share_improved(self) -> Fraction | None:
+        return Fraction(self.improved, self.pairs) if self.pairs else None
 
 
 def figures(pairs: Iterable[Pair]) -> Figures:
@@ -68,8 +74,8 @@ def figures(pairs: Iterable[Pair]) -> Figures:
     return Figures(
         pairs=len(pairs),
         pupils=len({p.pupil_id for p in pairs}),
-        mean_before=sum(p.before for p in pairs) / len(pairs),
-        mean_after=sum(p.after for p in pairs) / len(pairs),
+        mean_before=mean(p.before for p in pairs),
+        mean_after=mean(p.after for p in pairs),
         improved=sum(1 for p in pairs if p.after > p.before),
     )
 

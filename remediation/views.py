@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from establishments.access import Role, roles_required, rupn_required
 from establishments.models import Pupil, SchoolClass
 from pix.grades import grade_label
+from pix.numbers import ratio_percent
 from pix.referential import COMPETENCE_BY_CODE
 from progression.selectors import year_grades
 
@@ -492,7 +493,7 @@ def _effect_figures(figures, mastery: bool) -> dict:
             "before": shown(figures.mean_before), "after": shown(figures.mean_after),
             "change": shown(figures.mean_change),
             "improved": (None if figures.share_improved is None
-                         else round(100 * figures.share_improved))}
+                         else ratio_percent(figures.improved, figures.pairs))}
 
 
 @roles_required(Role.RUPN, Role.TEACHER, Role.DIRECTION)

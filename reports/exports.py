@@ -7,9 +7,10 @@ analysis page is, so a figure in a file is the figure on the page; only the work
 The CSV (`Classe;Candidats;Validées;Rejetées;Annulées;En erreur;Pix moyen;1.1;…;5.2`): one
 row per class in natural order, then `Établissement`. `Pix moyen` is the mean score of the
 validated certifications; a competence column the mean certified level over validated
-certifications whose level is not `-`; both with two decimals (rounded half up) and a
-decimal comma, empty when there is no such certification. UTF-8 with BOM, `;`, CRLF, as the
-campaign exports.
+certifications whose level is not `-`; both with two decimals (rounded half up on the exact
+mean) and a decimal comma, empty when there is no such certification. The workbook holds the
+same rounded figures (a spreadsheet would round a binary float, not the exact mean). UTF-8
+with BOM, `;`, CRLF, as the campaign exports.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import timezone
@@ -32,6 +35,7 @@ from certification.models import CertificationResult
 from establishments.models import Establishment, SchoolYear
 from pix.certification_format import DASH
 from pix.files import BOM, neutralise
+from pix.numbers import round_half_up
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
 
 CLASS = "Classe"
@@ -62,7 +66,7 @@ SHARE_FORMAT = "0%"
 
 def analysis_table(establishment: Establishment,
                    school_year: SchoolYear) -> list[dict[str, Any]]:
-    """The table as values: str for the class, int for counts, float or None for means."""
+    """The table as values: str for the class, int for counts, Decimal or None for means."""
     table = []
     for row in selectors.analysis_rows(establishment, school_year):
         values: dict[str, Any] = {
@@ -80,7 +84,7 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
+    if isinstance(value, Decimal | float):
         return french_decimal(value)
     return str(neutralise(str(value)))
 
@@ -136,11 +140,13 @@ def _write_table(sheet: Worksheet, top: int, headers: Sequence[str],
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for offset, line in enumerate(lines, start=1):
         for column, value in enumerate(line, start=1):
+            if isinstance(value, Decimal | Fraction):  # a mean (0.00) or a share (0 %)
+                value = round_half_up(value, 2)
             # Pix's "-" (not tested) is no formula; any other text from a file may be one.
             cell = sheet.cell(row=top + offset, column=column,
                               value=value if value == DASH else neutralise(value))
             cell.border = GRID
-            if column in formats and isinstance(value, int | float):
+            if column in formats and isinstance(value, int | float | Decimal):
                 cell.number_format = formats[column]
             if total_last and offset == len(lines):
                 cell.font, cell.fill = TOTAL_FONT, TOTAL_FILL

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from django.utils import timezone
@@ -45,6 +45,7 @@ from certification.analysis import STATUSES
 from certification.models import CertificationResult
 from certification.pdf import pdf_text
 from establishments.models import Establishment, SchoolYear
+from pix import numbers
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
 
 MARGIN = 15 * mm
@@ -74,18 +75,14 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def fr(value: float | None, places: int = 2) -> str:
-    """`2,63` for 2.625: rounded half up as on the page and in the CSV, decimal comma; "–"
-    for no value."""
-    if value is None:
-        return "–"
-    quantum = Decimal(1).scaleb(-places)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{rounded:f}".replace(".", ",")
+def fr(value: numbers.Number | None, places: int = 2) -> str:
+    """`2,63` for 2.625: rounded half up on the exact value as on the page and in the CSV,
+    decimal comma; "–" for no value."""
+    return numbers.french(value, places, empty="–")
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value)} %"
+def percent(value: numbers.Number | None) -> str:
+    return "–" if value is None else f"{numbers.percent(value)} %"
 
 
 class _Bilan:
@@ -196,7 +193,8 @@ class _Bilan:
         chart.x, chart.y = 30, 30 if not label_angle else 45
         chart.width = width - chart.x - 10
         chart.height = height - chart.y - (22 if len(series) > 1 else 8)
-        chart.data = [[v if v is not None else 0 for v in values] for _n, values, _c in series]
+        chart.data = [[float(v) if v is not None else 0 for v in values]
+                      for _n, values, _c in series]
         chart.categoryAxis.categoryNames = list(categories)
         chart.categoryAxis.labels.fontName = self.font
         chart.categoryAxis.labels.fontSize = 7.5
@@ -261,7 +259,7 @@ class _Bilan:
             ("Validées", f"{w.validated} ({percent(w.validated_rate)})"),
             ("Rejetées", str(w.rejected)),
             ("Annulées / en erreur", f"{w.cancelled} / {w.error}"),
-            ("Pix moyen (validées)", fr(w.mean_pix, 0)),
+            ("Pix moyen (validées)", fr(w.mean_pix)),
         ]
         key = Table([[c for c, _v in cards], [v for _c, v in cards]],
                     colWidths=[WIDTH / len(cards)] * len(cards))
@@ -298,24 +296,22 @@ class _Bilan:
     def remember(self) -> list[str]:
         w = self.whole
         lines = [f"{w.validated} certification(s) validée(s) sur {w.candidates} "
-                 f"({percent(w.validated_rate)}), score moyen de {fr(w.mean_pix, 0)} pix."]
+                 f"({percent(w.validated_rate)}), score moyen de {fr(w.mean_pix)} pix."]
         if w.weakest:
             names = ", ".join(f"{code} {COMPETENCE_BY_CODE[code].name} ({fr(w.mean_level(code))})"
                               for code in w.weakest)
             lines.append(f"Compétences les moins bien certifiées : {names}.")
         if self.previous is not None and self.previous.mean_pix is not None \
                 and w.mean_pix is not None:
-            gap = w.mean_pix - self.previous.mean_pix
+            gap = w.exact_mean_pix - self.previous.exact_mean_pix
             lines.append(f"Par rapport à {self.previous.school_year} : score moyen "
-                         f"{'en hausse' if gap >= 0 else 'en baisse'} de {fr(abs(gap), 0)} pix "
-                         f"({fr(self.previous.mean_pix, 0)} pix l’an dernier), taux de "
+                         f"{'en hausse' if gap >= 0 else 'en baisse'} de {fr(abs(gap))} pix "
+                         f"({fr(self.previous.mean_pix)} pix l’an dernier), taux de "
                          f"validation de {percent(w.validated_rate)} contre "
                          f"{percent(self.previous.validated_rate)}.")
-        gaps = [(code, values["certified"] - values["forecast"])
-                for code, values in w.forecast.items()
-                if values.get("pupils") and values.get("forecast") is not None]
+        gaps = [gap for code in w.forecast if (gap := w.forecast_gap(code)) is not None]
         if gaps:
-            mean_gap = sum(g for _c, g in gaps) / len(gaps)
+            mean_gap = sum(gaps, Fraction(0)) / len(gaps)
             lines.append(f"Pour les {w.forecast_pupils} élèves suivis par une collecte de "
                          f"profils, le niveau certifié est en moyenne "
                          f"{'supérieur' if mean_gap >= 0 else 'inférieur'} de "
@@ -363,7 +359,7 @@ class _Bilan:
         data = [header]
         for r in [*self.classes, self.whole]:
             data.append([r.label, str(r.candidates), str(r.validated), percent(r.validated_rate),
-                         str(r.rejected), str(r.cancelled), str(r.error), fr(r.mean_pix, 0),
+                         str(r.rejected), str(r.cancelled), str(r.error), fr(r.mean_pix),
                          ", ".join(r.weakest)])
         story = [self.p("Par classe", "h2"),
                  self.table(data, [27 * mm, 19 * mm, 18 * mm, 13 * mm, 18 * mm, 18 * mm,
@@ -373,7 +369,8 @@ class _Bilan:
             story += [Spacer(1, 4 * mm), self.p("Taux de validation par classe", "bold"),
                       self.bars(WIDTH, 55 * mm, [r.label for r in self.classes],
                                 [("Taux de validation (%)",
-                                  [round(100 * (r.validated_rate or 0)) for r in self.classes],
+                                  [numbers.percent(r.validated_rate or 0)
+                                   for r in self.classes],
                                   BRAND)], value_max=110, step=20, suffix=" %")]
         return story
 
@@ -397,7 +394,7 @@ class _Bilan:
             data = [["Année", "Cand.", "Valid.", "Taux", "Pix moy.", *COMPETENCE_CODES]]
             for h in self.history:
                 data.append([str(h.school_year), str(h.candidates), str(h.validated),
-                             percent(h.validated_rate), fr(h.mean_pix, 0),
+                             percent(h.validated_rate), fr(h.mean_pix),
                              *(fr(h.mean_level(c), 1) for c in COMPETENCE_CODES)])
             story += [Spacer(1, 4 * mm), KeepTogether([
                 self.p("D’une année à l’autre (établissement)", "h2"),

@@ -7,11 +7,16 @@ from django import template
 from django.utils.formats import number_format
 
 from establishments.models import Membership, Pupil
+from pix.numbers import exact, percent, round_half_up
 from pix.referential import COMPETENCE_BY_CODE
 
 from .. import selectors
 
 register = template.Library()
+
+
+# Figures are rounded half up on their exact value (`pix.numbers`) before Django formats
+# them: `number_format` cuts the decimals it does not show (46.9 with no place gives "46").
 
 
 @register.filter
@@ -20,9 +25,9 @@ def measure(value, mastery: bool) -> str:
     if value is None or value == "":
         return "—"
     if mastery:
-        return f"{number_format(float(value) * 100, 0)}\u202f%"
-    value = float(value)
-    return number_format(value, 0 if value == int(value) else 1)
+        return f"{number_format(percent(value), 0)}\u202f%"
+    places = 0 if exact(value).denominator == 1 else 1
+    return number_format(round_half_up(value, places), places)
 
 
 @register.filter
@@ -30,17 +35,18 @@ def shown(value, places: int = 1) -> str:
     """A figure already on its scale (a mean level, a percentage), or a dash."""
     if value is None:
         return "—"
-    return number_format(value, places)
+    return number_format(round_half_up(value, places), places)
 
 
 @register.filter
 def signed(value, places: int = 1) -> str:
     if value is None:
         return "—"
-    text = number_format(abs(value), places)
-    if round(value, places) > 0:
+    rounded = round_half_up(value, places)
+    text = number_format(abs(rounded), places)
+    if rounded > 0:
         return f"+{text}"
-    if round(value, places) < 0:
+    if rounded < 0:
         return f"−{text}"
     return text
 

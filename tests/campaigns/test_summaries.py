@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaigns.imports import campaign_results_import
 from campaigns.models import ResultSummary
-from campaigns.summaries import build_frame, campaign_summaries_rebuild, summarise
+from campaigns.summaries import (
+    build_frame,
+    campaign_summaries_rebuild,
+    stored_texts,
+    summarise,
+)
 from campaigns.tasks import rebuild_campaign_summaries_task
+from pix.numbers import stored_mean
 from pix.referential import COMPETENCE_CODES
 from tests.campaigns.factories import (
     add_pupil,
@@ -67,25 +78,28 @@ def test_profiles_collection_summaries_by_hand(profiles_campaign):
     assert (b5.participants, b5.started, b5.shared, b5.matched, b5.certifiable) == (2, 2, 2, 1, 1)
     assert (whole.participants, whole.started, whole.shared, whole.matched,
             whole.certifiable) == (5, 5, 4, 4, 1)
-    assert a5.mean_pix == pytest.approx((42 + 26) / 2)
-    assert b5.mean_pix == pytest.approx((77 + 16) / 2)
-    assert whole.mean_pix == pytest.approx((42 + 26 + 77 + 16) / 4)
+    # means are exact, kept with six places
+    assert a5.mean_pix == Decimal("34")  # (42 + 26) / 2
+    assert b5.mean_pix == Decimal("46.5")  # (77 + 16) / 2
+    assert whole.mean_pix == Decimal("40.25")  # (42 + 26 + 77 + 16) / 4
     assert (a5.mean_mastery, a5.stages, a5.badges) == (None, {}, {})
 
-    assert a5.competences["1.1"] == {"mean_level": 2.0, "mean_pix": 19.5, "count": 2,
-                                     "distribution": distribution(l1=1, l3=1),
+    assert a5.competences["1.1"] == {"mean_level": "2.000000", "mean_pix": "19.500000",
+                                     "count": 2, "distribution": distribution(l1=1, l3=1),
                                      "mean_mastery": None}
-    assert a5.competences["2.1"] == {"mean_level": 1.5, "mean_pix": 14.5, "count": 2,
-                                     "distribution": distribution(l1=1, l2=1),
+    assert a5.competences["2.1"] == {"mean_level": "1.500000", "mean_pix": "14.500000",
+                                     "count": 2, "distribution": distribution(l1=1, l2=1),
                                      "mean_mastery": None}
-    assert a5.competences["5.2"] == {"mean_level": 0.0, "mean_pix": 0.0, "count": 2,
-                                     "distribution": distribution(l0=2), "mean_mastery": None}
-    assert b5.competences["1.1"]["mean_level"] == 3.5  # (5 + 2) / 2
-    assert b5.competences["1.2"]["mean_level"] == 0.5
-    assert whole.competences["1.1"] == {"mean_level": 2.75, "mean_pix": 25.0, "count": 4,
+    assert a5.competences["5.2"] == {"mean_level": "0.000000", "mean_pix": "0.000000",
+                                     "count": 2, "distribution": distribution(l0=2),
+                                     "mean_mastery": None}
+    assert b5.competences["1.1"]["mean_level"] == "3.500000"  # (5 + 2) / 2
+    assert b5.competences["1.2"]["mean_level"] == "0.500000"
+    assert whole.competences["1.1"] == {"mean_level": "2.750000", "mean_pix": "25.000000",
+                                        "count": 4,
                                         "distribution": distribution(l1=1, l2=1, l3=1, l5=1),
                                         "mean_mastery": None}
-    assert whole.competences["2.1"]["mean_level"] == 1.0  # (1 + 2 + 1 + 0) / 4
+    assert whole.competences["2.1"]["mean_level"] == "1.000000"  # (1 + 2 + 1 + 0) / 4
     assert set(whole.competences) == set(COMPETENCE_CODES)
 
 
@@ -116,16 +130,17 @@ def test_assessment_summaries_by_hand(school):
     assert (a5.participants, a5.started, a5.shared, a5.matched) == (3, 2, 2, 0)
     assert (b5.participants, b5.started, b5.shared, b5.matched) == (1, 1, 1, 0)
     assert (whole.participants, whole.started, whole.shared) == (4, 3, 3)
-    assert a5.mean_mastery == pytest.approx(0.375)  # (0.5 + 0.25) / 2
-    assert whole.mean_mastery == pytest.approx((0.5 + 0.25 + 1) / 3)
+    assert a5.mean_mastery == Decimal("0.375")  # (0.5 + 0.25) / 2
+    # 1.75 / 3 = 0.583333…: six places, the last not rounded up (it is not 0 or 5)
+    assert whole.mean_mastery == Decimal("0.583333")
     assert (a5.mean_pix, a5.certifiable) == (None, 0)
     assert a5.stages == {"0": 0, "1": 1, "2": 1, "3": 0}
     assert whole.stages == {"0": 0, "1": 1, "2": 1, "3": 1}
     assert (a5.badges, b5.badges, whole.badges) == (
         {"Badge A": 1}, {"Badge A": 1}, {"Badge A": 2})
-    assert a5.competences["1.1"] == {"mean_mastery": 0.375, "count": 2, "mean_level": None,
-                                     "mean_pix": None, "distribution": []}
-    assert whole.competences["2.1"]["mean_mastery"] == pytest.approx((0.5 + 0.25 + 1) / 3)
+    assert a5.competences["1.1"] == {"mean_mastery": "0.375000", "count": 2,
+                                     "mean_level": None, "mean_pix": None, "distribution": []}
+    assert whole.competences["2.1"]["mean_mastery"] == "0.583333"
     assert set(whole.competences) == {"1.1", "2.1"}
 
 
@@ -183,7 +198,7 @@ def test_summarise_counts_a_participant_without_class_in_the_establishment_only(
 
     assert set(figures) == {"", "5A"}
     assert (figures[""]["participants"], figures["5A"]["participants"]) == (2, 1)
-    assert figures[""]["competences"]["1.1"]["mean_level"] == 2.0  # (1 + 3) / 2
+    assert figures[""]["competences"]["1.1"]["mean_level"] == "2.000000"  # (1 + 3) / 2
     assert figures[""]["matched"] == 1
 
 
@@ -198,3 +213,36 @@ def test_summarise_an_empty_campaign():
         "competences": {"1.1": {"mean_level": None, "mean_pix": None,
                                 "distribution": [0] * 9, "mean_mastery": None, "count": 0}},
     }}
+
+
+# --- the vectorised means agree with pix.numbers, one at a time -------------------------------
+
+
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=2 * 10**10),
+                          st.integers(min_value=0, max_value=20_000)), max_size=30),
+       st.sampled_from([0, 6]))
+def test_stored_texts_are_stored_mean_of_each_pair(pairs, scale):
+    sums = np.array([float(total) for total, _n in pairs], dtype=np.float64)
+    counts = np.array([n for _total, n in pairs], dtype=np.int64)
+
+    texts = stored_texts(sums, counts, scale)
+
+    assert texts == [stored_mean(total, n, scale) for total, n in pairs]
+
+
+def test_rates_with_more_places_than_millionths_are_still_exact():
+    # given rates of seven places (never seen in Pix's files), in one class
+    participants = [{"pk": pk, "division": "5A", "pupil_id": None, "has_shared": True}
+                    for pk in (1, 2)]
+    results = [
+        {"participant_id": pk, "pix_total": None, "certifiable": None, "mastery": None,
+         "stage": None, "badges": {}, "competences": {"1.1": {"rate": rate}}}
+        for pk, rate in ((1, 0.1234567), (2, 0.5))
+    ]
+    frame = build_frame(participants, results, {1, 2}, competence_codes=["1.1"])
+
+    figures = summarise(frame, gives_mastery=True, competence_codes=["1.1"])
+
+    # by hand: (0,1234567 + 0,5) / 2 = 0,31172835 → six places, towards zero (last digit 8)
+    assert figures["5A"]["competences"]["1.1"]["mean_mastery"] == "0.311728"
+    assert figures[""]["competences"]["1.1"]["count"] == 2

@@ -47,25 +47,27 @@ def test_class_figures_by_hand(case):
     assert a["candidates"] == 4
     assert a["statuses"] == {"validated": 2, "rejected": 1, "cancelled": 1, "error": 0,
                              "started": 0}
-    assert a["mean_pix"] == 225.0  # (300 + 150) / 2, validated only
-    assert a["competences"]["1.1"]["mean_level"] == 2.0  # (3 + 1) / 2
-    assert a["competences"]["1.2"]["mean_level"] == 1.0  # (2 + 0) / 2: a 0 counts
-    assert a["competences"]["1.3"]["mean_level"] == 2.0  # A1's "-" left out: 2 / 1
+    assert a["mean_pix"] == "225.000000"  # (300 + 150) / 2, validated only
+    assert a["competences"]["1.1"]["mean_level"] == "2.000000"  # (3 + 1) / 2
+    assert a["competences"]["1.2"]["mean_level"] == "1.000000"  # (2 + 0) / 2: a 0 counts
+    assert a["competences"]["1.3"]["mean_level"] == "2.000000"  # A1's "-" left out: 2 / 1
     assert a["competences"]["1.3"]["count"] == 1
-    assert a["competences"]["2.1"]["mean_level"] == 1.5  # (2 + 1) / 2
-    assert a["competences"]["1.1"]["at_least"] == {"1": 1.0, "2": 0.5, "3": 0.5}
-    assert a["competences"]["1.2"]["at_least"] == {"1": 0.5, "2": 0.5, "3": 0.0}
+    assert a["competences"]["2.1"]["mean_level"] == "1.500000"  # (2 + 1) / 2
+    assert a["competences"]["1.1"]["at_least"] == {
+        "1": "1.000000", "2": "0.500000", "3": "0.500000"}
+    assert a["competences"]["1.2"]["at_least"] == {
+        "1": "0.500000", "2": "0.500000", "3": "0.000000"}
     assert a["levels"] == {"Pré-niveau": 0, "Novice 1": 0, "Novice 2": 1, "Indépendant 1": 1,
                            "Indépendant 2": 0, "Avancé 1": 0, "Avancé 2": 0, "Expert 1": 0}
 
     assert b["candidates"] == 3
     assert b["statuses"] == {"validated": 2, "rejected": 0, "cancelled": 0, "error": 1,
                              "started": 0}
-    assert b["mean_pix"] == 290.0  # (520 + 60) / 2
-    assert b["competences"]["1.1"]["mean_level"] == 4.0  # B3's "-" left out
-    assert b["competences"]["1.2"]["mean_level"] == 2.0  # (3 + 1) / 2
-    assert b["competences"]["5.2"]["mean_level"] == 3.0
-    assert b["competences"]["2.1"]["mean_level"] == 2.0
+    assert b["mean_pix"] == "290.000000"  # (520 + 60) / 2
+    assert b["competences"]["1.1"]["mean_level"] == "4.000000"  # B3's "-" left out
+    assert b["competences"]["1.2"]["mean_level"] == "2.000000"  # (3 + 1) / 2
+    assert b["competences"]["5.2"]["mean_level"] == "3.000000"
+    assert b["competences"]["2.1"]["mean_level"] == "2.000000"
     assert b["levels"]["Pré-niveau"] == 1  # 60 pix: under Novice 1's 64
     assert b["levels"]["Avancé 1"] == 1
 
@@ -76,15 +78,16 @@ def test_establishment_figures_by_hand(case):
     assert whole["candidates"] == 7
     assert whole["statuses"] == {"validated": 4, "rejected": 1, "cancelled": 1, "error": 1,
                                  "started": 0}
-    assert whole["mean_pix"] == 257.5  # (300 + 150 + 520 + 60) / 4
+    assert whole["mean_pix"] == "257.500000"  # (300 + 150 + 520 + 60) / 4
     means = {code: values["mean_level"] for code, values in whole["competences"].items()}
-    assert means["1.1"] == pytest.approx(8 / 3)  # 3, 1, 4
-    assert means["1.2"] == 1.5  # 2, 0, 3, 1
-    assert means["1.3"] == 3.0  # 2, 4
-    assert means["5.2"] == 2.0  # 2, 1, 3
-    assert all(means[code] == 1.75 for code in OTHERS)  # 2, 1, 3, 1
+    assert means["1.1"] == "2.666666"  # 3, 1, 4: 8 / 3, six places
+    assert means["1.2"] == "1.500000"  # 2, 0, 3, 1
+    assert means["1.3"] == "3.000000"  # 2, 4
+    assert means["5.2"] == "2.000000"  # 2, 1, 3
+    assert all(means[code] == "1.750000" for code in OTHERS)  # 2, 1, 3, 1
     assert whole["competences"]["1.2"]["distribution"][:5] == [1, 1, 1, 1, 0]
-    assert whole["competences"]["1.2"]["at_least"] == {"1": 0.75, "2": 0.5, "3": 0.25}
+    assert whole["competences"]["1.2"]["at_least"] == {
+        "1": "0.750000", "2": "0.500000", "3": "0.250000"}
     assert whole["weakest"] == ["1.2", "2.1", "2.2"]  # 1.5, then 1.75 in CRCN order
     assert (whole["matched"], whole["pending"]) == (7, 0)
     assert sum(whole["levels"].values()) == 4
@@ -156,7 +159,7 @@ def test_results_marked_not_ours_are_left_out_and_pending_ones_count(case):
                                    school_year=SchoolYear.objects.get(start_year=YEAR))
 
     assert figures(case, "3A")["candidates"] == 4
-    assert figures(case, "3A")["mean_pix"] == 225.0
+    assert figures(case, "3A")["mean_pix"] == "225.000000"
 
 
 def test_rebuilding_twice_changes_nothing_and_stale_classes_go(case):
@@ -237,14 +240,18 @@ def test_forecast_compares_the_latest_profiles_collection_of_the_same_pupils(cas
     whole = figures(case)
     forecast = whole["forecast"]
     # 1.1: A1 collected 2, certified 3; B1 collected 4, certified 4
-    assert forecast["1.1"] == {"pupils": 2, "forecast": 3.0, "certified": 3.5}
+    assert forecast["1.1"] == {"pupils": 2, "forecast": "3.000000", "certified": "3.500000",
+                               "forecast_sum": 6, "certified_sum": 7}
     # 1.2: A1 2 → 2; B1 2 → 3
-    assert forecast["1.2"] == {"pupils": 2, "forecast": 2.0, "certified": 2.5}
+    assert forecast["1.2"] == {"pupils": 2, "forecast": "2.000000", "certified": "2.500000",
+                               "forecast_sum": 4, "certified_sum": 5}
     # 1.3: A1 certified "-": left out; B1 has no collected 1.3
-    assert forecast["1.3"] == {"pupils": 0, "forecast": None, "certified": None}
+    assert forecast["1.3"] == {"pupils": 0, "forecast": None, "certified": None,
+                               "forecast_sum": 0, "certified_sum": 0}
     assert whole["forecast_pupils"] == 2
-    assert figures(case, "3B")["forecast"]["1.1"] == {"pupils": 1, "forecast": 4.0,
-                                                      "certified": 4.0}
+    assert figures(case, "3B")["forecast"]["1.1"] == {
+        "pupils": 1, "forecast": "4.000000", "certified": "4.000000", "forecast_sum": 4,
+        "certified_sum": 4}
 
 
 # --- the pure functions, without a database ----------------------------------------------------
@@ -267,7 +274,8 @@ def test_summarise_is_pure_and_empty_gives_nothing():
     assert figures["3A"]["mean_pix"] is None
     assert figures["3A"]["weakest"] == []
     assert figures[""]["competences"]["1.1"] == {
-        "count": 1, "mean_level": 1.0, "at_least": {"1": 1.0, "2": 0.0, "3": 0.0},
+        "count": 1, "mean_level": "1.000000", "level_sum": 1,
+        "at_least": {"1": "1.000000", "2": "0.000000", "3": "0.000000"},
         "distribution": [0, 1, 0, 0, 0, 0, 0, 0, 0]}
     assert figures[""]["competences"]["1.2"]["at_least"] == {"1": None, "2": None, "3": None}
 

@@ -57,10 +57,11 @@ def test_the_workbook_has_four_sheets_of_values(case):
                           "Annulées", "En erreur", "Pix moyen"]
     assert header[8:] == list(COMPETENCE_CODES)
     rows = {r[0]: r for r in classes.iter_rows(min_row=2, values_only=True)}
+    # figures rounded half up as the page prints them (shares: to the whole percent)
     assert rows["3A"][:8] == ("3A", 4, 2, 0.5, 1, 1, 0, 225.0)
-    assert rows["3B"][:8] == ("3B", 3, 2, 2 / 3, 0, 0, 1, 290.0)
-    assert rows["Établissement"][1:8] == (7, 4, 4 / 7, 1, 1, 1, 257.5)
-    assert rows["Établissement"][8] == pytest.approx(8 / 3)  # 1.1
+    assert rows["3B"][:8] == ("3B", 3, 2, 0.67, 0, 0, 1, 290.0)  # 2 / 3 → 67 %
+    assert rows["Établissement"][1:8] == (7, 4, 0.57, 1, 1, 1, 257.5)  # 4 / 7 → 57 %
+    assert rows["Établissement"][8] == 2.67  # 1.1: 8 / 3
     assert classes["H4"].number_format == "0.00"
     assert classes["D2"].number_format == "0%"
 
@@ -175,7 +176,7 @@ def test_the_downloaded_workbook_is_the_page_figure(case, client, direction):
 
     whole = workbook["Classes"]["H4"].value  # Établissement, Pix moyen
     assert whole == 257.5
-    assert "258" in page  # the page rounds the mean score to the pix
+    assert "257,50" in page  # two places, as the workbook and the CSV
 
 
 def test_a_year_without_analysis_is_a_404(case, client, direction):

@@ -4,6 +4,7 @@ selector remediation uses; enqueued after imports and objective changes."""
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from establishments.models import Enrolment
 from jobs.models import Job
@@ -86,16 +87,17 @@ def test_summaries_per_class_and_grade(world):
     assert (grade.pupils, grade.measured, grade.met) == (12, 5, 3)
     five_a = ComplianceSummary.objects.get(school_year=year, school_class=world.taught_class)
     assert (five_a.pupils, five_a.measured, five_a.met) == (6, 3, 1)
-    assert five_a.share_met == 1 / 6
+    assert five_a.share_met == Fraction(1, 6)
     # 5 pupils of 5A miss the objective: the 3 without data miss every competence,
     # a[1] domain 4, a[2] the competences below level 1
     assert five_a.missing["4.1"] == 5
     assert five_a.missing["1.1"] == 3  # a[2] has 1.1 at level 2; a[1] misses only domain 4
     # mean of the known levels: a[0] 1, a[1] 1, a[2] 2
-    assert five_a.mean_levels["1.1"] == round(4 / 3, 2)
-    assert five_a.known["1.1"] == 3
+    assert five_a.mean_levels["1.1"] == "1.333333"  # 4 / 3, exact to six places
+    assert (five_a.level_sums["1.1"], five_a.known["1.1"]) == (4, 3)
+    assert five_a.exact_mean_level("1.1") == Fraction(4, 3)
     five_b = ComplianceSummary.objects.get(school_year=year, school_class=world.untaught_class)
-    assert five_b.mean_levels["3.4"] == 1.5
+    assert five_b.mean_levels["3.4"] == "1.500000"
 
 
 def test_pupils_not_meeting_for_remediation(world):
