@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from jobs.models import Job
-from jobs.services import job_create
+from jobs.services import job_create, job_enqueue
 
 from .models import Establishment, Invitation, Membership, Pupil, SchoolClass, SchoolYear
 
@@ -69,7 +69,7 @@ def pupil_import_start(*, establishment: Establishment, by, filename: str, data:
             filename=filename,
             payload=data,
         )
-        transaction.on_commit(lambda: import_pupils_task.delay(job.pk))
+        job_enqueue(job, import_pupils_task)
     return job
 
 
