@@ -19,7 +19,7 @@ class FrenchByDefaultMiddleware:
 
 
 class RejectNulBytesMiddleware:
-    """A NUL byte in the path, a query parameter or a posted form is refused with a 400.
+    """A NUL byte in the path, a query parameter or a URL-encoded form is refused with a 400.
 
     No person types one; PostgreSQL refuses it in any text, so one that reached a filter or a
     lookup answered a 500. Refused here, once, before any view: no form or filter has to
@@ -45,6 +45,8 @@ def _has_nul(request) -> bool:
     if "\x00" in request.path_info:
         return True
     fields = [request.GET]
+    # Multipart forms are left to their fields' validators: parsing them here would run before
+    # a view could choose its upload handlers.
     if request.content_type == "application/x-www-form-urlencoded":
         fields.append(request.POST)
     return any(
