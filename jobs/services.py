@@ -54,12 +54,14 @@ class Progress:
         self.job = job
         self.interval = interval
         self.heartbeat = heartbeat
+        self.done, self.total = job.progress_done, job.progress_total  # the last reported
         self._last = float("-inf")  # monotonic() has no fixed origin: the first call reports
 
     def stage(self, label: str) -> None:
         self._write(stage=label)
 
     def __call__(self, done: int, total: int, *, force: bool = False) -> None:
+        self.done, self.total = done, total
         now = time.monotonic()
         if not force and now - self._last < self.interval and done < total:
             return
@@ -210,25 +212,33 @@ def job_run(job_id: int, handler: JobHandler) -> Job | None:
     heartbeat = Heartbeat(job.pk, heartbeat_interval()).start() if _in_a_worker() else None
     progress = Progress(job, heartbeat=heartbeat)
     try:
-        outcome = handler(job, progress)
-    except Exception:
-        logger.exception("job %s failed", job.pk)
-        outcome = JobOutcome(
-            errors=[RowError(None, gettext_noop("Erreur inattendue pendant le traitement ; "
-                                               "rien n’a été enregistré."))]
-        )
+        try:
+            # The outcome is recorded in the handler's transaction: a job still "running" after
+            # its worker died wrote nothing, and is safe to run again.
+            with transaction.atomic():
+                _record_outcome(job, handler(job, progress), progress)
+        except Exception:
+            logger.exception("job %s failed", job.pk)
+            _record_outcome(job, JobOutcome(errors=[RowError(None, gettext_noop(
+                "Erreur inattendue pendant le traitement ; rien n’a été enregistré."))]), progress)
     finally:
+        # Stopped once the outcome is committed: a last beat meanwhile would wait for the row
+        # the outcome locks, and this thread for the beat.
         if heartbeat is not None:
             heartbeat.stop()
-    job.refresh_from_db(fields=["progress_done", "progress_total"])
+    return job
+
+
+def _record_outcome(job: Job, outcome: JobOutcome, progress: Progress) -> None:
+    job.progress_done, job.progress_total = progress.done, progress.total
     job.counts = outcome.counts
     job.errors = serialise_errors(outcome.errors)
     job.status = Job.Status.FAILED if outcome.errors else Job.Status.SUCCEEDED
     job.finished_at = timezone.now()
     job.stage = ""
     # The file stays: a failed job can be run again; the sweep deletes it after its retention.
-    job.save(update_fields=["counts", "errors", "status", "finished_at", "stage"])
-    return job
+    job.save(update_fields=["progress_done", "progress_total", "counts", "errors", "status",
+                            "finished_at", "stage"])
 
 
 def job_fail_interrupted(job: Job) -> None:
