@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import import_module
 
-from celery import current_app, current_task
+from celery import current_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -153,7 +153,7 @@ def job_publish(job_id: int, task=None) -> bool:
         return False
     if task is None:
         task = task_by_name(Job.objects.values_list("task_name", flat=True).get(pk=job_id))
-    if current_app.conf.task_always_eager:
+    if task.app.conf.task_always_eager:
         task.delay(job_id)  # runs here and now: its errors are the caller's
         return True
     try:
