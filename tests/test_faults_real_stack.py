@@ -38,7 +38,7 @@ from django.urls import reverse
 from establishments.models import Establishment, Membership, Pupil
 from establishments.services import establishment_create, pupil_import_start
 from jobs.models import Job
-from jobs.services import INTERRUPTED
+from jobs.services import INTERRUPTED, STALE_AFTER_BEATS
 from pix.fakes import fake_establishment_pupils
 from pix.pupils import write_siecle_xml
 from pixorga.celery import app as celery_app
@@ -310,8 +310,8 @@ def test_redis_down_at_upload_then_back_the_sweep_runs_the_job(client, stack, ca
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert job.counts["created"] == count
     assert Pupil.objects.filter(establishment=establishment).count() == count
-    report(capsys, f"Redis restart → job done (worker + beat running, sweep every 1 s): "
-                   f"{took:.1f} s")
+    report(capsys, f"Redis restart → job done (worker + beat running, sweep every "
+                   f"{FAST['JOB_SWEEP_SECONDS']} s): {took:.1f} s")
 
 
 def test_redis_back_then_a_worker_starts_and_runs_the_waiting_job(client, stack, capsys):
@@ -381,6 +381,7 @@ def test_a_worker_killed_mid_import_is_detected_and_its_job_retried_or_failed(
         assert not pupils.exists()
         assert job.has_file  # "Relancer" stays possible
         outcome = "failed with a message"
+    beat = int(FAST["JOB_HEARTBEAT_SECONDS"])
     report(capsys, f"worker SIGKILL → job {outcome}: detected after {detected:.1f} s, "
-                   f"finished after {done:.1f} s ({count} pupils; heartbeat 1 s, dead after "
-                   f"6 s, sweep every 1 s)")
+                   f"finished after {done:.1f} s ({count} pupils; heartbeat {beat} s, dead after "
+                   f"{beat * STALE_AFTER_BEATS} s, sweep every {FAST['JOB_SWEEP_SECONDS']} s)")
