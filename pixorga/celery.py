@@ -17,13 +17,9 @@ logger = logging.getLogger(__name__)
 def sweep_jobs_when_a_worker_starts(sender=None, **kwargs) -> None:
     """Jobs uploaded while no worker or no broker was there run as soon as a worker is up,
     without waiting for beat's next sweep (nor for beat at all)."""
-    from django.db import connections
-
     from jobs.sweep import jobs_sweep
 
     try:
         jobs_sweep()
     except Exception:  # the worker must start anyway; beat's sweep will try again
         logger.exception("job sweep at worker start failed")
-    finally:
-        connections.close_all()

@@ -28,6 +28,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import kombu.pools
 import pytest
 import redis
 from django.contrib.auth import get_user_model
@@ -243,9 +244,9 @@ def stack(transactional_db, tmp_path, monkeypatch):
 def _point_celery_at(broker_url: str, queue: str) -> None:
     celery_app.conf.broker_url = broker_url
     celery_app.conf.task_default_queue = queue
-    # The connection and producer pools were made for the previous broker.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # The connection and producer pools were made for the previous broker. kombu keeps them in
+    # a registry of its own: closed and forgotten there, or a closed pool would be handed out.
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
