@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from establishments.models import Establishment, Pupil, SchoolClass, SchoolYear
 from jobs.models import Job
-from jobs.services import job_create
+from jobs.services import job_create, job_enqueue
 
 from .matching import PupilIndex, match_participant
 from .models import Campaign, MatchDecision, Participant
@@ -170,7 +170,7 @@ def campaign_import_start(
             payload=data,
             params={"campaign_id": campaign.pk} if campaign is not None else {},
         )
-        transaction.on_commit(lambda: import_campaign_results_task.delay(job.pk))
+        job_enqueue(job, import_campaign_results_task)
     return job
 
 

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from establishments.models import Enrolment, Establishment, Pupil
 from jobs.models import Job
-from jobs.services import job_create
+from jobs.services import job_create, job_enqueue
 
 from .imports import Upload, enqueue_analysis, pack_uploads, uploads_label
 from .models import CertificationResult
@@ -38,7 +38,7 @@ def certification_import_start(*, establishment: Establishment, by,
             payload=pack_uploads(files),
             params={"files": [name for name, _data in files]},
         )
-        transaction.on_commit(lambda: import_certification_results_task.delay(job.pk))
+        job_enqueue(job, import_certification_results_task)
     return job
 
 

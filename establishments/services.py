@@ -11,7 +11,7 @@ from operator import or_
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from audit.models import AuditEvent
 from audit.services import audit_record
 from jobs.models import Job
-from jobs.services import job_create
+from jobs.services import job_create, job_enqueue
 
 from .models import Establishment, Invitation, Membership, Pupil, SchoolClass, SchoolYear
 
@@ -74,7 +74,7 @@ def pupil_import_start(*, establishment: Establishment, by, filename: str, data:
             filename=filename,
             payload=data,
         )
-        transaction.on_commit(lambda: import_pupils_task.delay(job.pk))
+        job_enqueue(job, import_pupils_task)
     return job
 
 
@@ -128,10 +128,32 @@ def invitation_create(
     return invitation
 
 
-@transaction.atomic
+class InvitationAlreadyAccepted(Exception):
+    """Another request accepted the invitation first (a double click, two tabs)."""
+
+
 def invitation_accept(*, invitation: Invitation, user=None, password: str | None = None):
     """Turns an invitation into a membership: for `user` when they already have an account
-    (a teacher of a cité scolaire), else for a new account with `password`."""
+    (a teacher of a cité scolaire), else for a new account with `password`.
+
+    Raises InvitationAlreadyAccepted when another request accepted it first, and
+    Invitation.DoesNotExist when it was cancelled meanwhile.
+    """
+    try:
+        return _invitation_accept(invitation=invitation, user=user, password=password)
+    except IntegrityError as error:
+        # Where rows are not locked (SQLite), the second request trips on the account or the
+        # membership the first one created.
+        raise InvitationAlreadyAccepted(invitation.pk) from error
+
+
+@transaction.atomic
+def _invitation_accept(*, invitation: Invitation, user, password: str | None):
+    # Locked so that two requests accepting at once are one after the other: the second sees
+    # the invitation used, instead of creating the same account a second time.
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise InvitationAlreadyAccepted(invitation.pk)
     if user is None:
         user = User(
             username=invitation.email,

@@ -1,7 +1,7 @@
 """The team: members and their roles, invitations, pupil accounts and login cards."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -90,16 +90,32 @@ def invitation_accept(request, token: str) -> HttpResponse:
                           % {"name": invitation.establishment.name})
             return redirect("home")
         if request.method == "POST":
-            services.invitation_accept(invitation=invitation, user=request.user)
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            except (services.InvitationAlreadyAccepted, Invitation.DoesNotExist):
+                # Accepted by a first click an instant earlier: the same outcome.
+                messages.info(request, _("Vous êtes déjà membre de %(name)s.")
+                              % {"name": invitation.establishment.name})
+                return redirect("home")
             messages.success(request, _("Vous avez rejoint %(name)s.")
                              % {"name": invitation.establishment.name})
             return redirect("home")
         return render(request, "establishments/invitation_join.html", {"invitation": invitation})
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        user = services.invitation_accept(
-            invitation=invitation, password=form.cleaned_data["password1"]
-        )
+        password = form.cleaned_data["password1"]
+        try:
+            user = services.invitation_accept(invitation=invitation, password=password)
+        except Invitation.DoesNotExist:
+            return render(request, "establishments/invitation_invalid.html", status=410)
+        except services.InvitationAlreadyAccepted:
+            # Another request (a double click) created the account an instant earlier: with
+            # the same password this is the same person, who gets the same outcome.
+            user = get_user_model().objects.filter(username=invitation.email).first()
+            if user is None or not user.check_password(password):
+                messages.info(request, _("Cette invitation vient d’être acceptée : connectez-vous "
+                                         "avec votre adresse e-mail et votre mot de passe."))
+                return redirect("account_login")
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Bienvenue sur pixorga !"))
         return redirect("home")

@@ -60,6 +60,15 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The Celery task that runs the job, by name: the sweep enqueues it again without knowing
+    # the apps above this one.
+    task_name = models.CharField(max_length=200, blank=True)
+    # Last time the task was handed to the broker; None while no broker took it (Redis down).
+    # The sweep hands a pending job again only when this is None or old, so that the queue is
+    # not flooded with copies of a job waiting for a free worker.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # When the stored file was deleted (retention): the job can no longer be run again.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -67,6 +76,13 @@ class Job(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("traitement")
         verbose_name_plural = _("traitements")
+        indexes = [
+            # The sweep reads the unfinished jobs every minute; finished ones are most rows.
+            models.Index(
+                fields=["status"], name="jobs_job_unfinished",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
@@ -74,6 +90,10 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def has_file(self) -> bool:
+        return self.file_deleted_at is None
 
     @property
     def percent(self) -> int:

@@ -1,3 +1,8 @@
+from django.http import HttpResponseBadRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+
 class FrenchByDefaultMiddleware:
     """French unless the user chose another language: a browser's Accept-Language is ignored.
 
@@ -11,3 +16,40 @@ class FrenchByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the path, a query parameter or a URL-encoded form is refused with a 400.
+
+    No person types one; PostgreSQL refuses it in any text, so one that reached a filter or a
+    lookup answered a 500. Refused here, once, before any view: no form or filter has to
+    remember it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            title = _("Requête refusée")
+            message = _("L’adresse ou le formulaire contient un caractère invalide (octet nul). "
+                        "Revenez à la page précédente et recommencez.")
+            return HttpResponseBadRequest(format_html(
+                '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{}</title>'
+                "</head><body><h1>{}</h1><p>{}</p></body></html>", title, title, message,
+            ))
+        return self.get_response(request)
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    fields = [request.GET]
+    # Multipart forms are left to their fields' validators: parsing them here would run before
+    # a view could choose its upload handlers.
+    if request.content_type == "application/x-www-form-urlencoded":
+        fields.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for query in fields for key, values in query.lists()
+    )

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pixorga.middleware.FrenchByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "pixorga.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -255,6 +256,32 @@ CELERY_TASK_ACKS_LATE = True  # tasks are safe to run twice; a crashed worker's 
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Where tasks go by default; a test gives its worker a queue of its own through the environment.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Redis down must not hang an upload: the web side tries to publish for about a second at most
+# (connection timeout, then two quick retries) and gives up; the job waits in its row and the
+# sweep below enqueues it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # With late acks a message stays unacknowledged in Redis while its task runs, and Redis
+    # hands it to another worker once this delay has passed: it must stay above the longest
+    # task (keep it above CELERY_TASK_TIME_LIMIT), or a slow import would run twice at once.
+    # It is not what recovers a job lost with its worker: the job sweep does that in minutes,
+    # from the job's heartbeat, so this delay can stay long; it only redelivers the plain
+    # rebuild tasks of a worker that vanished.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800),
+}
+# A task whose worker process dies (killed, out of memory) is not put back in the queue by
+# Celery: a file that kills its worker would otherwise be handed to every worker in turn, for
+# ever. Jobs are recovered by the sweep instead, which counts their attempts and fails them
+# with a message after JOB_MAX_ATTEMPTS.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 # Periodic tasks, run by `celery beat` (docker-compose's beat service, `make run` with a broker).
 CELERY_BEAT_SCHEDULE = {
     # The day before a remediation session or a teachers' workshop, at 17:00 (idempotent).
@@ -272,7 +299,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.anonymise_departed_pupils_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Jobs nobody runs (broker down at upload, worker killed) enqueued again, lost ones
+    # retried or failed, and files past their retention deleted (jobs.sweep).
+    "jobs-sweep": {
+        "task": "jobs.tasks.sweep_jobs_task",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 60),
+    },
 }
+
+# --- jobs -----------------------------------------------------------------------------------------
+# A running job's worker touches its heartbeat this often; a heartbeat older than
+# JOB_HEARTBEAT_SECONDS × 6 (90 s by default) means the worker died, and the next sweep
+# (every JOB_SWEEP_SECONDS) retries the job, up to JOB_MAX_ATTEMPTS runs in all, then fails it.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# An uploaded file is kept this many days after its job ends (to run it again), then deleted;
+# a job that never ends is failed and its file deleted after as many days.
+JOB_FILE_RETENTION_DAYS = env_int("JOB_FILE_RETENTION_DAYS", 7)
 
 # --- audit log ------------------------------------------------------------------------------------
 # Days an event of the audit log is kept (downloads, imports, roles…); older ones are deleted

@@ -79,6 +79,8 @@ TABLE = [
     # A teacher sees the jobs they started, not the RUPN's: scoped away, hence 404.
     ("jobs:detail", "get", ("job",), ["login", 200, 200, 404, 403, 404, 403]),
     ("jobs:status", "get", ("job",), ["login", 200, 200, 404, 403, 404, 403]),
+    # "Relancer": the RUPN and the direction (a job that has not failed is left as it is).
+    ("jobs:relaunch", "post", ("job",), ["login", 302, 302, 404, 403, 404, 403]),
     # The token is the secret: anyone holding it sees the invitation.
     ("invitation_accept", "get", ("token",), [200, 403, 403, 403, 403, 403, 403]),
     # For the container orchestrator: anonymous.
@@ -148,10 +150,11 @@ def test_access(client, world, objects, name, method, args, statuses):
 
 
 @pytest.mark.parametrize("name", ["switch_establishment", "pupils:password_reset",
-                                  "team:invitation_cancel", "team:member_remove"])
+                                  "team:invitation_cancel", "team:member_remove",
+                                  "jobs:relaunch"])
 def test_state_changing_urls_refuse_get(client, world, objects, name):
     args = {"pupils:password_reset": ["pupil"], "team:invitation_cancel": ["invitation"],
-            "team:member_remove": ["member"]}.get(name, [])
+            "team:member_remove": ["member"], "jobs:relaunch": ["job"]}.get(name, [])
     client.force_login(world.rupn)
 
     response = client.get(reverse(name, args=[objects[a] for a in args]))
@@ -177,6 +180,8 @@ def test_state_changing_urls_refuse_get(client, world, objects, name):
         ("jobs:detail", "get", "other_job", "direction"),
         ("jobs:status", "get", "other_job", "rupn"),
         ("jobs:status", "get", "other_job", "direction"),
+        ("jobs:relaunch", "post", "other_job", "rupn"),
+        ("jobs:relaunch", "post", "other_job", "direction"),
     ],
 )
 def test_another_establishments_ids_answer_404(client, world, objects, name, method, key, role):
