@@ -27,6 +27,7 @@ from .files import (
     FileRejected,
     Row,
     RowError,
+    check_error_cap,
     decode,
     neutralise,
     parse_date,
@@ -185,6 +186,8 @@ def read_candidates_csv(data: bytes) -> tuple[list[Candidate], list[RowError]]:
         return [], [RowError(None, _("Le fichier ne contient aucun candidat."))]
     candidates = []
     for row in table.rows:
+        if check_error_cap(errors, row.line):
+            break
         before = len(errors)
         candidate = _read_candidate(row, headers, errors)
         if candidate is not None and len(errors) == before:

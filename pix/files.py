@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from . import limits
 from .i18n import _
 from .referential import fold
 
@@ -50,11 +51,24 @@ class RowError:
 
 
 class FileRejected(Exception):
-    """The whole file cannot be read (encoding, emptiness, wrong kind of file)."""
+    """The whole file cannot be read (encoding, emptiness, wrong kind of file, too big).
 
-    def __init__(self, message: str, **params: object) -> None:
-        self.error = RowError(None, message, params=params)
+    `at_line`, when given, is where the reading stopped (a NUL byte, a line too long).
+    """
+
+    def __init__(self, message: str, *, at_line: int | None = None, **params: object) -> None:
+        self.error = RowError(at_line, message, params=params)
         super().__init__(str(self.error))
+
+
+def check_error_cap(errors: list[RowError], line: int | None) -> bool:
+    """True once `errors` holds `limits.MAX_ERRORS` errors, the last saying where reading
+    stopped: the reader then leaves its loop, so a file of bad lines stays cheap."""
+    if len(errors) < limits.MAX_ERRORS:
+        return False
+    errors.append(RowError(line, limits.too_many_errors_message(),
+                           params={"max": limits.MAX_ERRORS}))
+    return True
 
 
 # --- decoding -----------------------------------------------------------------------------
@@ -95,6 +109,8 @@ def decode(data: bytes) -> str:
 
     Windows-1252 and MacRoman both decode almost any byte, so the one that yields French
     letters in the right case rather than symbols wins; a tie goes to Windows-1252.
+    The bytes are checked first (`limits.text_problem`): a file too big to be a real one is
+    refused before any decoding.
     """
     if not data or not data.strip():
         raise FileRejected(_("Le fichier est vide."))
@@ -102,6 +118,10 @@ def decode(data: bytes) -> str:
         raise FileRejected(
             _("Le fichier n’est pas un fichier texte (CSV) : enregistrez-le au format CSV.")
         )
+    problem = limits.text_problem(data)
+    if problem is not None:
+        line, message, params = problem
+        raise FileRejected(message, at_line=line, **params)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -161,9 +181,19 @@ def read_table(text: str) -> Table:
     """A CSV table with its headers and line-numbered rows; `;`, `,` or tab separated.
 
     Blank lines are skipped; rows keep the line where they start, header being line 1.
+    The columns of the header and the number of cells are checked before any row is read.
     """
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # Lazily: splitting the whole text into lines would cost as much as the file is hostile.
+    first_line = next(
+        (m.group() for m in re.finditer(r"[^\r\n]+", text) if m.group().strip()), ""
+    )
     delimiter = sniff_delimiter(first_line)
+    problem = limits.table_problem(
+        first_line.count(delimiter) + 1, max(text.count("\n"), text.count("\r")) + 1
+    )
+    if problem is not None:
+        line, message, params = problem
+        raise FileRejected(message, at_line=line, **params)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers: list[str] | None = None
     rows: list[Row] = []
@@ -184,11 +214,25 @@ def read_table(text: str) -> Table:
     except csv.Error as exc:
         raise FileRejected(
             _("Le fichier CSV est mal formé près de la ligne %(line)s : %(detail)s"),
-            line=line, detail=str(exc),
+            line=line, detail=_csv_detail(exc),
         ) from exc
     if headers is None:
         raise FileRejected(_("Le fichier est vide."))
     return Table(headers, rows, delimiter)
+
+
+_CSV_ERRORS_FR = {  # the csv module's messages are English
+    "field larger than field limit": _("une cellule est trop longue (guillemet non refermé ?)"),
+    "unexpected end of data": _("fin de fichier inattendue (guillemet non refermé ?)"),
+    "line contains NUL": _("caractère nul (octet 0)"),
+    "new-line character seen in unquoted field": _("fin de ligne inattendue"),
+}
+
+
+def _csv_detail(exc: csv.Error) -> str:
+    english = str(exc)
+    return next((french for start, french in _CSV_ERRORS_FR.items()
+                 if english.startswith(start)), english)
 
 
 def row_has_extra_cells(row: Row) -> bool:

@@ -22,7 +22,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pix.files import CellError, FileRejected, RowError, decode, parse_date, read_table
+from pix.files import (
+    CellError,
+    FileRejected,
+    RowError,
+    check_error_cap,
+    decode,
+    parse_date,
+    read_table,
+)
 from pix.i18n import _
 from pix.referential import fold
 
@@ -109,6 +117,8 @@ def read_pix_edu_csv(data: bytes, *, today: date | None = None) -> PixEduFile:
         return result
     first_line: dict[str, int] = {}
     for row in table.rows:
+        if check_error_cap(result.errors, row.line):
+            break
         errors_before = len(result.errors)
         email = row.get(headers["email"]).strip().lower()
         if not email:
