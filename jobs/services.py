@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -88,6 +90,13 @@ def job_run(job_id: int, handler: JobHandler) -> Job | None:
     progress = Progress(job)
     try:
         outcome = handler(job, progress)
+    except SoftTimeLimitExceeded:
+        # The handler's transaction was rolled back on the way out: nothing is written.
+        logger.warning("job %s stopped by the task time limit", job.pk)
+        outcome = JobOutcome(errors=[RowError(None, gettext_noop(
+            "Le traitement a dépassé la durée maximale de %(seconds)s secondes et a été "
+            "arrêté ; rien n’a été enregistré. Vérifiez que le fichier est bien celui "
+            "attendu."), params={"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT})])
     except Exception:
         logger.exception("job %s failed", job.pk)
         outcome = JobOutcome(
