@@ -66,7 +66,7 @@ def _check_directory(data: bytes) -> None:
                              "fichiers : ce n’est pas un export de Pix ou de SIECLE."))
     if entries > limits.MAX_ZIP_MEMBERS:
         raise FileRejected(_("L’archive ZIP contient trop de fichiers (%(count)s, au plus "
-                             "%(max)s)."), count=entries, max=limits.MAX_ZIP_MEMBERS)
+                             "%(max)s)."), count=limits.number(entries), max=limits.MAX_ZIP_MEMBERS)
     if size > limits.MAX_ZIP_DIRECTORY_BYTES:  # few entries, but huge names or extra fields
         raise FileRejected(_UNREADABLE)
 

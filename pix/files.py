@@ -67,7 +67,7 @@ def check_error_cap(errors: list[RowError], line: int | None) -> bool:
     if len(errors) < limits.MAX_ERRORS:
         return False
     errors.append(RowError(line, limits.too_many_errors_message(),
-                           params={"max": limits.MAX_ERRORS}))
+                           params={"max": limits.number(limits.MAX_ERRORS)}))
     return True
 
 

@@ -94,7 +94,13 @@ def _line_of(data: bytes, index: int) -> int:
 
 def count_lines(data: bytes) -> int:
     """Physical lines, whatever the line ends (`\\n`, `\\r\\n` or an old Mac's `\\r`)."""
-    return max(data.count(b"\n"), data.count(b"\r")) + 1
+    ends = max(data.count(b"\n"), data.count(b"\r"))
+    return ends + (not data.endswith((b"\n", b"\r")))
+
+
+def number(value: int) -> str:
+    """`50 000`: French grouping with a narrow no-break space, for the messages' figures."""
+    return f"{value:,}".replace(",", "\u202f")
 
 
 def text_problem(data: bytes) -> tuple[int | None, str, dict[str, object]] | None:
@@ -114,12 +120,13 @@ def text_problem(data: bytes) -> tuple[int | None, str, dict[str, object]] | Non
     if lines > MAX_LINES:
         return None, _("Le fichier compte %(lines)s lignes, plus que les %(max)s qu’un "
                        "établissement peut avoir : ce n’est pas un fichier exporté de Pix."), {
-            "lines": lines, "max": MAX_LINES}
-    for number, text in enumerate(data.splitlines(), start=1):
+            "lines": number(lines), "max": number(MAX_LINES)}
+    for line, text in enumerate(data.splitlines(), start=1):
         if len(text) > MAX_LINE_BYTES:
-            return number, _("la ligne fait %(length)s caractères, plus que les %(max)s qu’un "
-                             "fichier de Pix peut avoir : le fichier est endommagé ou ce n’est "
-                             "pas un fichier CSV."), {"length": len(text), "max": MAX_LINE_BYTES}
+            return line, _("la ligne fait %(length)s caractères, plus que les %(max)s qu’un "
+                           "fichier de Pix peut avoir : le fichier est endommagé ou ce n’est "
+                           "pas un fichier CSV."), {
+                "length": number(len(text)), "max": number(MAX_LINE_BYTES)}
     return None
 
 
@@ -127,11 +134,13 @@ def table_problem(header_cells: int, lines: int) -> tuple[int | None, str, dict]
     """Columns and cells, once the delimiter is known (header line = line 1)."""
     if header_cells > MAX_COLUMNS:
         return 1, _("l’en-tête compte %(columns)s colonnes, plus que les %(max)s qu’un "
-                    "fichier de Pix peut avoir."), {"columns": header_cells, "max": MAX_COLUMNS}
+                    "fichier de Pix peut avoir."), {
+            "columns": number(header_cells), "max": number(MAX_COLUMNS)}
     if header_cells * lines > MAX_CELLS:
         return None, _("Le fichier compte trop de cellules (%(lines)s lignes de %(columns)s "
                        "colonnes, %(max)s cellules au plus) : ce n’est pas un fichier exporté "
-                       "de Pix."), {"lines": lines, "columns": header_cells, "max": MAX_CELLS}
+                       "de Pix."), {"lines": number(lines), "columns": number(header_cells),
+                                    "max": number(MAX_CELLS)}
     return None
 
 

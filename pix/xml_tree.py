@@ -112,10 +112,10 @@ def parse_xml(data: bytes) -> Element:
         if count > limits.MAX_XML_ELEMENTS:
             raise _TooBig(_("le fichier XML compte plus de %(max)s éléments : ce n’est pas un "
                             "export SIECLE d’un seul établissement."),
-                          max=limits.MAX_XML_ELEMENTS)
+                          max=limits.number(limits.MAX_XML_ELEMENTS))
         if len(stack) >= limits.MAX_XML_DEPTH:
             raise _TooBig(_("le fichier XML imbrique plus de %(max)s niveaux d’éléments : ce "
-                            "n’est pas un export SIECLE."), max=limits.MAX_XML_DEPTH)
+                            "n’est pas un export SIECLE."), max=limits.number(limits.MAX_XML_DEPTH))
         node = Element(tag, parser.CurrentLineNumber, attrs)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
@@ -125,7 +125,7 @@ def parse_xml(data: bytes) -> Element:
             if len(stack[-1].text) + len(text) > limits.MAX_XML_TEXT:
                 raise _TooBig(_("l’élément « %(tag)s » contient plus de %(max)s caractères : "
                                 "ce n’est pas un export SIECLE."),
-                              tag=stack[-1].tag[:50], max=limits.MAX_XML_TEXT)
+                              tag=stack[-1].tag[:50], max=limits.number(limits.MAX_XML_TEXT))
             stack[-1].text += text
 
     def refuse(*_args: object) -> None:
