@@ -66,6 +66,7 @@ def check_error_cap(errors: list[RowError], line: int | None) -> bool:
     stopped: the reader then leaves its loop, so a file of bad lines stays cheap."""
     if len(errors) < limits.MAX_ERRORS:
         return False
+    del errors[limits.MAX_ERRORS:]  # a row may have added several
     errors.append(RowError(line, limits.too_many_errors_message(),
                            params={"max": limits.number(limits.MAX_ERRORS)}))
     return True

@@ -122,6 +122,8 @@ def parse_xml(data: bytes) -> Element:
 
     def characters(text: str) -> None:
         if stack:
+            if stack[-1].children and text.isspace():
+                return  # indentation between children: never read, not kept
             if len(stack[-1].text) + len(text) > limits.MAX_XML_TEXT:
                 raise _TooBig(_("l’élément « %(tag)s » contient plus de %(max)s caractères : "
                                 "ce n’est pas un export SIECLE."),
