@@ -27,6 +27,7 @@ _CHUNK = 64 * 1024
 _UNREADABLE = _("L’archive ZIP est illisible ou endommagée.")
 _NESTED = _("L’archive ZIP contient une autre archive (« %(name)s ») : décompressez-la et "
             "envoyez les fichiers qu’elle contient.")
+_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64"}
 _ARCHIVE_EXTENSIONS = (".zip", ".jar", ".7z", ".rar", ".gz", ".tgz", ".bz2", ".xz")
 
 
@@ -71,7 +72,7 @@ def _check_directory(data: bytes) -> None:
         raise FileRejected(_UNREADABLE)
 
 
-def _check_name(info: zipfile.ZipInfo) -> None:
+def _check_entry(info: zipfile.ZipInfo) -> None:
     name = info.filename
     if not name.strip():
         raise FileRejected(_("L’archive ZIP contient un fichier sans nom : elle est "
@@ -83,6 +84,13 @@ def _check_name(info: zipfile.ZipInfo) -> None:
                              "d’origine."), name=name[:100])
     if name.lower().endswith(_ARCHIVE_EXTENSIONS):
         raise FileRejected(_NESTED, name=parts[-1][:100])
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        # zipfile inflates bzip2 and lzma in one call, without any bound on the output: a
+        # few hundred bytes of bzip2 would become gigabytes before a chunk could be counted.
+        raise FileRejected(_("L’archive ZIP est compressée avec une méthode non prise en "
+                             "charge (%(method)s) : créez-la à nouveau avec l’outil de "
+                             "compression de Windows ou de macOS."),
+                           method=_METHODS.get(info.compress_type, str(info.compress_type)))
     if info.flag_bits & 0x1:
         raise FileRejected(_("L’archive ZIP est protégée par un mot de passe : créez-la à "
                              "nouveau sans mot de passe."))
@@ -109,7 +117,7 @@ class SafeZip:
         # A zip made from a folder lists the folder itself: nothing to read there.
         self._infos = [info for info in entries if not info.filename.endswith(("/", "\\"))]
         for info in self._infos:
-            _check_name(info)
+            _check_entry(info)
         self.names = [info.filename for info in self._infos]
 
     def read(self, name: str) -> bytes:

@@ -276,6 +276,21 @@ def test_a_zip_inside_the_zip(name):
 
 
 @pytest.mark.parametrize("name", ZIP_READERS)
+@pytest.mark.parametrize("method, label", [(zipfile.ZIP_BZIP2, "bzip2"),
+                                           (zipfile.ZIP_LZMA, "LZMA")])
+def test_a_bzip2_or_lzma_bomb(name, method, label):
+    # zipfile inflates these in one call, unbounded: 8 MB of spaces in bzip2 take 60 bytes.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        archive.writestr(MEMBER[name], b" " * (8 * limits.MIB))
+    assert len(buffer.getvalue()) < 2_000
+
+    assert refused(READERS[name], buffer.getvalue()) == (
+        f"L’archive ZIP est compressée avec une méthode non prise en charge ({label}) : "
+        "créez-la à nouveau avec l’outil de compression de Windows ou de macOS.")
+
+
+@pytest.mark.parametrize("name", ZIP_READERS)
 def test_too_many_files_in_the_zip(name):
     data = zipped({f"{i}_{MEMBER[name]}": b"a" for i in range(limits.MAX_ZIP_MEMBERS + 1)})
 
