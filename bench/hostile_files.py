@@ -141,16 +141,19 @@ def build_cases() -> dict[str, tuple[str, str, bytes]]:
         "campaign: 1,000 columns × 24,000 lines": (
             "campaign_import", "export.csv",
             b";".join([b"c"] * 1000) + b"\n" + b";" * 999 + b"\n" + b"1\n" * 24_000),
+        "certification: zip bomb (112 MB)": (
+            "certification_import", "resultats.zip",
+            bomb.replace(b"ElevesSansAdresses.xml", b"20260512_resultats.csv")),
         "certification: bzip2 zip bomb (2 GB)": (
             "certification_import", "resultats.zip",
-            bzip_bomb.replace(b"ElevesSansAdresses.xml", b"20260512_resultats_3.csv")),
+            bzip_bomb.replace(b"ElevesSansAdresses.xml", b"20260512_resultats.csv")),
         "Pix+ Édu: 12 M tiny rows (24 MB CSV)": ("pix_edu_import", "pixedu.csv", tiny_rows),
         "Pix+ Édu: one 24 MB line": ("pix_edu_import", "pixedu.csv", one_line),
         "real: SIECLE XML of 3,010 pupils": ("pupil_import", "eleves.xml", siecle),
         "real: profiles collection of 3,010 pupils": (
             "campaign_import", "export.csv",
             fake_campaign_export_bytes(CampaignKind.PROFILES_COLLECTION, participants,
-                                       rng=random.Random(8), code="LYCEE2025", name="Rentrée",
+                                       rng=random.Random(8), code="LYCEEB123", name="Rentrée",
                                        resend_rate=0.3)),
         "real: certification zip of 40 classes": (
             "certification_import", "resultats.zip", certification),

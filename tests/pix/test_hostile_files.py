@@ -385,7 +385,7 @@ def test_a_campaign_of_the_whole_lycee_reads_whole(lycee_pupils):
     participants = [Participant(p.last_name, p.first_name, p.division, "2de")
                     for p in lycee_pupils]
     data = fake_campaign_export_bytes(
-        CampaignKind.PROFILES_COLLECTION, participants, rng=random.Random(8), code="LYCEE2025",
+        CampaignKind.PROFILES_COLLECTION, participants, rng=random.Random(8), code="LYCEEB123",
         name="Rentrée", resend_rate=0.5, start=datetime(2025, 9, 8, 8, 0))
 
     export = read_campaign_export(data)
