@@ -149,6 +149,13 @@ def build_cases() -> dict[str, tuple[str, str, bytes]]:
             bzip_bomb.replace(b"ElevesSansAdresses.xml", b"20260512_resultats.csv")),
         "Pix+ Édu: 12 M tiny rows (24 MB CSV)": ("pix_edu_import", "pixedu.csv", tiny_rows),
         "Pix+ Édu: one 24 MB line": ("pix_edu_import", "pixedu.csv", one_line),
+        "Pix+ Édu: 24 MB of accented letters (Windows-1252)": (
+            "pix_edu_import", "pixedu.csv",
+            b"e-mail;positionnement\n" + (b"\xe9" * 60_000 + b"\n") * 400),
+        "Pix+ Édu: 400 addresses of 60 KB": (
+            "pix_edu_import", "pixedu.csv",
+            b"e-mail;positionnement;parcours;attestation;certification\n"
+            + (b'"a@' + b"b." * 30_000 + b';";O;N;N;N\n') * 400),
         "real: SIECLE XML of 3,010 pupils": ("pupil_import", "eleves.xml", siecle),
         "real: profiles collection of 3,010 pupils": (
             "campaign_import", "export.csv",

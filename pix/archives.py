@@ -78,7 +78,8 @@ def _check_entry(info: zipfile.ZipInfo) -> None:
         raise FileRejected(_("L’archive ZIP contient un fichier sans nom : elle est "
                              "endommagée. Créez-la à nouveau à partir des fichiers d’origine."))
     parts = re.split(r"[\\/]", name)
-    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts:
+    if (name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts
+            or len(name) > 255 or any(ord(char) < 32 for char in name)):
         raise FileRejected(_("L’archive ZIP contient un chemin de fichier non valide "
                              "(« %(name)s ») : créez-la à nouveau à partir des fichiers "
                              "d’origine."), name=name[:100])

@@ -233,7 +233,8 @@ def _read_candidate(row: Row, headers: dict[str, str | None],
     elif not values["commune"]:
         error("commune", _("né à l’étranger : le nom de la commune est nécessaire"))
     for name in ("result_email", "convocation_email"):
-        if values[name] and not _EMAIL.fullmatch(values[name]):
+        # The length first: the regex is quadratic on a long cell.
+        if values[name] and (len(values[name]) > 254 or not _EMAIL.fullmatch(values[name])):
             error(name, _("adresse e-mail invalide « %(value)s »"), value=values[name])
     if birthdate is None or sex not in ("M", "F"):
         return None

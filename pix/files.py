@@ -23,6 +23,7 @@ PARIS = ZoneInfo("Europe/Paris")
 BOM = "\ufeff"
 NA = "NA"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_QUOTED = 100  # characters of a cell quoted in an error message
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ class RowError:
     message: str
     column: str | None = None
     params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A cell quoted in a message is cut: a 60 KB cell a thousand times would fill the job
+        # row and its page.
+        if any(isinstance(v, str) and len(v) > MAX_QUOTED for v in self.params.values()):
+            object.__setattr__(self, "params", {
+                k: v[:MAX_QUOTED] + "…" if isinstance(v, str) and len(v) > MAX_QUOTED else v
+                for k, v in self.params.items()
+            })
 
     @property
     def text(self) -> str:
@@ -86,7 +96,16 @@ def _french_score(text: str) -> int:
     Windows-1252 reads `ZoÈ` in MacRoman, MacRoman `Maël` reads `Ma‘l`: all still letters or
     punctuation, only misplaced.
     """
-    return sum(1 if _plausible(text, i) else -1 for i, char in enumerate(text) if ord(char) > 127)
+    score = 0
+    for count, match in enumerate(_NON_ASCII.finditer(text)):
+        if count == _SCORED:  # enough to tell the encodings apart; a file of accents stays cheap
+            break
+        score += 1 if _plausible(text, match.start()) else -1
+    return score
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SCORED = 20_000
 
 
 def _plausible(text: str, index: int) -> bool:

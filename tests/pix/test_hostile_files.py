@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import io
 import random
+import signal
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
 
-from pix import limits
+from pix import files, limits
 from pix.archives import InflateBudget
 from pix.campaigns import CampaignKind, read_campaign_export
 from pix.candidates import read_candidates_csv
@@ -404,3 +406,67 @@ def test_a_certification_zip_of_40_classes_reads_whole(lycee_pupils):
 
     assert len(results) == 40 and all(r.ok for r in results)
     assert sum(len(r.rows) for r in results) == 40 * 35
+
+
+# --- inside the caps: no step of a reader may be quadratic -------------------------------------
+
+
+@contextmanager
+def at_most(seconds: int):
+    """Fails a step that takes minutes on a slow pattern (seconds on a sound one)."""
+    def stop(*_args):
+        raise AssertionError(f"still running after {seconds} s: a quadratic step?")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_encoding_is_told_from_a_bounded_sample(monkeypatch):
+    # 24 MB of accented letters in Windows-1252 once cost a minute of scoring.
+    calls = []
+    plausible = files._plausible
+    monkeypatch.setattr(files, "_plausible", lambda text, i: calls.append(i) or plausible(text, i))
+    data = b"e-mail;positionnement\n" + (b"\xe9" * 60_000 + b"\n") * 400
+
+    read_pix_edu_csv(data)
+
+    assert 0 < len(calls) <= 2 * 20_000
+
+
+@pytest.mark.parametrize("reader, header", [
+    ("pix_edu", HEADER),
+    ("candidates", "* Nom de naissance;* Prénom;* Date de naissance (format : jj/mm/aaaa);"
+                   "* Sexe (M ou F);E-mail de convocation\n".encode()),
+])
+def test_a_long_address_is_refused_without_a_slow_pattern(reader, header):
+    cell = "a@" + "b." * 30_000 + ";"
+    line = (f'"{cell}";O;N;N;N\n' if reader == "pix_edu"
+            else f'MARTIN;Léa;04/03/2011;F;"{cell}"\n')
+
+    with at_most(10):
+        rows, errors = READERS[reader](header + line.encode() * 20)
+
+    assert rows == 0 and errors
+    quoted = [v for e in errors for v in e.params.values() if isinstance(v, str)]
+    assert all(len(v) <= 101 for v in quoted)  # a cell quoted in a message is cut
+
+
+def test_a_header_of_spaces_is_read_without_a_slow_pattern():
+    header = "Nom du Participant;Partage (O/N);x" + " " * 60_000 + "y obtenu (O/N)"
+
+    with at_most(10):
+        rows, errors = READERS["campaign"]((header + "\n").encode())
+
+    assert errors
+
+
+@pytest.mark.parametrize("name", ZIP_READERS)
+def test_a_member_name_longer_than_a_file_system_allows(name):
+    long_name = "x" * 300 + ".csv"
+
+    assert "chemin de fichier non valide" in refused(READERS[name], zipped({long_name: b"a"}))
