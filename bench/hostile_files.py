@@ -156,6 +156,17 @@ def build_cases() -> dict[str, tuple[str, str, bytes]]:
             "pix_edu_import", "pixedu.csv",
             b"e-mail;positionnement;parcours;attestation;certification\n"
             + (b'"a@' + b"b." * 30_000 + b';";O;N;N;N\n') * 400),
+        "at the caps: profiles collection of 49,000 sendings": (
+            "campaign_import", "export.csv",
+            fake_campaign_export_bytes(CampaignKind.PROFILES_COLLECTION, participants * 16
+                                       + participants[:817], rng=random.Random(10),
+                                       code="CAPSAB123", name="Aux limites", resend_rate=0.0)),
+        "at the caps: assessment of 993 columns (940 skills), 3,010 pupils": (
+            "campaign_import", "export.csv",
+            fake_campaign_export_bytes(CampaignKind.ASSESSMENT, participants,
+                                       rng=random.Random(12), code="CAPSCD123",
+                                       name="Aux limites",
+                                       skill_names=tuple(f"@acquis{n}" for n in range(940)))),
         "real: SIECLE XML of 3,010 pupils": ("pupil_import", "eleves.xml", siecle),
         "real: profiles collection of 3,010 pupils": (
             "campaign_import", "export.csv",

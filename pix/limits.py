@@ -17,6 +17,11 @@ classes:
   8.3 KB (1.36 million cells, read in 9 s and 157 MB);
 - certification results: one file per class of about 35 lines; a zip of 40 classes under 1 MB;
 - Pix+ Édu steps: one line per teacher, a few hundred at most.
+
+`bench/hostile_files.py` measures the other side, through the import jobs: every hostile file
+of issue 9 is refused in under 1.5 s with under 210 MB of growth; a valid file right at the
+caps (49,000 sendings, or 993 columns for 3,010 pupils) imports in 7 s with a peak under
+550 MB, under the worker's 1 GiB ceiling (`CELERY_WORKER_MAX_MEMORY_PER_CHILD`).
 """
 
 from __future__ import annotations
