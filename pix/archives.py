@@ -14,6 +14,8 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import limits
@@ -135,17 +137,14 @@ class SafeZip:
         return content
 
 
-class _readable:
+@contextmanager
+def _readable() -> Iterator[None]:
     """Turns what `zipfile` raises on a damaged, unsupported or encrypted zip into the
     project's message."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, value, traceback) -> bool:
-        if kind is not None and issubclass(kind, _ZIP_ERRORS):
-            raise FileRejected(_UNREADABLE) from None
-        return False
+    try:
+        yield
+    except _ZIP_ERRORS:
+        raise FileRejected(_UNREADABLE) from None
 
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
