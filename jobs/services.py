@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -78,6 +78,22 @@ def job_create(
     )
 
 
+def _handler_outcome(handler: JobHandler, job: Job, progress: Progress) -> JobOutcome:
+    """The handler's outcome. Celery's soft time limit, striking inside a query, can come out
+    as the database driver's error raised while rolling back: it is told by its context."""
+    try:
+        return handler(job, progress)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        context = error.__context__
+        while context is not None:
+            if isinstance(context, SoftTimeLimitExceeded):
+                raise SoftTimeLimitExceeded() from error
+            context = context.__context__
+        raise
+
+
 def job_run(job_id: int, handler: JobHandler) -> Job | None:
     """Runs a job once: a finished job is left as it is, so a retried task does nothing."""
     with transaction.atomic():
@@ -89,9 +105,12 @@ def job_run(job_id: int, handler: JobHandler) -> Job | None:
         job.save(update_fields=["status", "started_at"])
     progress = Progress(job)
     try:
-        outcome = handler(job, progress)
+        outcome = _handler_outcome(handler, job, progress)
     except SoftTimeLimitExceeded:
-        # The handler's transaction was rolled back on the way out: nothing is written.
+        # The handler's transaction was rolled back on the way out: nothing is written. The
+        # limit may have struck inside a query: a fresh connection records the outcome.
+        if not connection.in_atomic_block:
+            connection.close()
         logger.warning("job %s stopped by the task time limit", job.pk)
         outcome = JobOutcome(errors=[RowError(None, gettext_noop(
             "Le traitement a dépassé la durée maximale de %(seconds)s secondes et a été "

@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.urls import reverse
 
 from campaigns.models import Campaign, Participant
@@ -160,4 +161,21 @@ def test_a_soft_time_limit_in_any_handler_ends_the_job(world):
     job = job_run(job.pk, slow)
 
     assert job.status == Job.Status.FAILED and job.payload == b""
+    assert job.errors[0]["message"].startswith("Le traitement a dépassé la durée maximale")
+
+
+def test_a_time_limit_that_struck_inside_a_query_ends_the_job_the_same_way(world):
+    # Interrupted inside a query, the rollback fails and the driver's error comes out instead.
+    job = Job.objects.create(establishment=world.establishment, kind=Job.Kind.PIX_EDU_IMPORT,
+                             created_by=world.rupn, payload=b"x")
+
+    def interrupted_in_a_query(job, progress):
+        try:
+            raise SoftTimeLimitExceeded()
+        finally:
+            raise DatabaseError("can't change 'autocommit' now: connection in transaction")
+
+    job = job_run(job.pk, interrupted_in_a_query)
+
+    assert job.status == Job.Status.FAILED
     assert job.errors[0]["message"].startswith("Le traitement a dépassé la durée maximale")
