@@ -25,6 +25,9 @@ chromium:
 		echo "Installation de Chromium (Debian) pour les tests navigateur…"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The worker started here, as docker-compose's, takes its memory ceiling per process and its
+# time limits per task from the settings (CELERY_WORKER_MAX_MEMORY_PER_CHILD,
+# CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT in the environment; see .env.example).
 run: install
 	@mkdir -p var
 	$(PY) scripts/ensure_database.py

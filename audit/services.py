@@ -109,7 +109,7 @@ IMPORT_FIGURES: dict[str, str] = {
     Job.Kind.PUPIL_IMPORT: "rows",
     Job.Kind.CAMPAIGN_IMPORT: "participants",
     Job.Kind.CERTIFICATION_IMPORT: "certifications",
-    Job.Kind.PIX_EDU_IMPORT: "updated",
+    Job.Kind.PIX_EDU_IMPORT: "teachers",
 }
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from campaigns.matching import pupil_last_name_keys
 from establishments.models import Enrolment, Establishment, Pupil, SchoolYear
+from pix.archives import InflateBudget
 from pix.certification import (
     CertificationResults,
     CertificationRow,
@@ -152,8 +153,9 @@ def read_result_files(
     if not files:
         return [], [RowError(None, _("Aucun fichier n’a été envoyé."))], []
     results: list[CertificationResults] = []
+    budget = InflateBudget()  # zip bombs split across several uploaded zips count together
     for name, data in files:
-        results.extend(read_certification_archive(data, filename=name))
+        results.extend(read_certification_archive(data, filename=name, budget=budget))
     errors: list[RowError] = []
     warnings: list[RowError] = []
     seen: dict[str, tuple[str, int]] = {}

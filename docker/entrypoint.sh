@@ -20,6 +20,8 @@ case "$role" in
     ;;
   worker)
     shift || true
+    # Memory ceiling per process and time limits per task: CELERY_WORKER_MAX_MEMORY_PER_CHILD,
+    # CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT from .env, read by the settings.
     exec celery -A pixorga worker \
       --hostname "worker@%h" \
       --concurrency "${CELERY_CONCURRENCY:-2}" \

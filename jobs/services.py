@@ -14,8 +14,9 @@ from datetime import timedelta
 from importlib import import_module
 
 from celery import current_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -189,6 +190,22 @@ def _in_a_worker() -> bool:
     return bool(task) and not task.request.is_eager
 
 
+def _handler_outcome(handler: JobHandler, job: Job, progress: Progress) -> JobOutcome:
+    """The handler's outcome. Celery's soft time limit, striking inside a query, can come out
+    as the database driver's error raised while rolling back: it is told by its context."""
+    try:
+        return handler(job, progress)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        context = error.__context__
+        while context is not None:
+            if isinstance(context, SoftTimeLimitExceeded):
+                raise SoftTimeLimitExceeded() from error
+            context = context.__context__
+        raise
+
+
 def job_run(job_id: int, handler: JobHandler) -> Job | None:
     """Runs a job once: a finished job is left as it is, and so is a job another worker is
     running (its heartbeat is fresh), so that a task delivered twice does nothing."""
@@ -216,7 +233,18 @@ def job_run(job_id: int, handler: JobHandler) -> Job | None:
             # The outcome is recorded in the handler's transaction: a job still "running" after
             # its worker died wrote nothing, and is safe to run again.
             with transaction.atomic():
-                _record_outcome(job, handler(job, progress), progress)
+                _record_outcome(job, _handler_outcome(handler, job, progress), progress)
+        except SoftTimeLimitExceeded:
+            # The handler's transaction was rolled back on the way out: nothing is written. The
+            # limit may have struck inside a query: a fresh connection records the outcome.
+            if not connection.in_atomic_block:
+                connection.close()
+            logger.warning("job %s stopped by the task time limit", job.pk)
+            _record_outcome(job, JobOutcome(errors=[RowError(None, gettext_noop(
+                "Le traitement a dépassé la durée maximale de %(seconds)s secondes et a été "
+                "arrêté ; rien n’a été enregistré. Vérifiez que le fichier est bien celui "
+                "attendu."), params={"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT})]),
+                progress)
         except Exception:
             logger.exception("job %s failed", job.pk)
             _record_outcome(job, JobOutcome(errors=[RowError(None, gettext_noop(

@@ -109,7 +109,8 @@ _DOMAIN_PARTS = {
 }
 _STAGE_RE = re.compile(r"palier obtenu \(/(\d+)\)")
 _BADGE_SUFFIX = " obtenu (o/n)"
-_BADGE_RE = re.compile(r"\s+obtenu\s*\(O/N\)$", re.IGNORECASE)
+# Without a leading `\s+`: searched in a header of thousands of spaces, it would be quadratic.
+_BADGE_RE = re.compile(r"obtenu\s*\(O/N\)$", re.IGNORECASE)
 
 
 @dataclass
@@ -199,7 +200,9 @@ def _per_competence(header: str, folded: str, kind: CampaignKind, columns: Colum
         columns.stage, columns.stage_count = header, int(match.group(1))
         return True
     if folded.endswith(_BADGE_SUFFIX):
-        columns.badges[_BADGE_RE.sub("", header_text(header))] = header
+        text = header_text(header)
+        match = _BADGE_RE.search(text)
+        columns.badges[text[: match.start()].rstrip() if match else text] = header
         return True
     if header_text(header).startswith("@"):
         columns.skills[header_text(header)] = header

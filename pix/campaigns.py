@@ -47,6 +47,7 @@ from .files import (
     Row,
     RowError,
     Table,
+    check_error_cap,
     decode,
     parse_datetime,
     parse_fraction,
@@ -116,6 +117,8 @@ def read_campaign_export(data: bytes) -> CampaignExport:
     all_na: list[int] = []  # lines of shared rows holding only NA
     shared_rows = 0
     for row in table.rows:
+        if check_error_cap(errors, row.line):
+            break
         cells = _Cells(row, errors)
         participation = _read_row(cells, columns, export)
         shared_rows += cells.results > 0

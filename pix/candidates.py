@@ -27,6 +27,7 @@ from .files import (
     FileRejected,
     Row,
     RowError,
+    check_error_cap,
     decode,
     neutralise,
     parse_date,
@@ -185,6 +186,8 @@ def read_candidates_csv(data: bytes) -> tuple[list[Candidate], list[RowError]]:
         return [], [RowError(None, _("Le fichier ne contient aucun candidat."))]
     candidates = []
     for row in table.rows:
+        if check_error_cap(errors, row.line):
+            break
         before = len(errors)
         candidate = _read_candidate(row, headers, errors)
         if candidate is not None and len(errors) == before:
@@ -230,7 +233,8 @@ def _read_candidate(row: Row, headers: dict[str, str | None],
     elif not values["commune"]:
         error("commune", _("né à l’étranger : le nom de la commune est nécessaire"))
     for name in ("result_email", "convocation_email"):
-        if values[name] and not _EMAIL.fullmatch(values[name]):
+        # The length first: the regex is quadratic on a long cell.
+        if values[name] and (len(values[name]) > 254 or not _EMAIL.fullmatch(values[name])):
             error(name, _("adresse e-mail invalide « %(value)s »"), value=values[name])
     if birthdate is None or sex not in ("M", "F"):
         return None

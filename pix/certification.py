@@ -11,16 +11,15 @@ re-exported here, so `pix.certification` is the one entry point.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import TypeVar
 
+from . import limits
+from .archives import InflateBudget, SafeZip, is_zip
 from .certification_format import (
     BIRTH_PLACE,
     BIRTHDATE,
@@ -55,6 +54,7 @@ from .files import (
     Row,
     RowError,
     Table,
+    check_error_cap,
     decode,
     parse_date,
     read_table,
@@ -77,8 +77,6 @@ __all__ = [
     "write_certification_results",
 ]
 
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # a school's results are a few hundred KB: zip bombs
-MAX_ARCHIVE_FILES = 500
 
 # field → labels it may have (compared folded: case, accents, apostrophes)
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -147,6 +145,8 @@ def read_certification_results(data: bytes, *, filename: str = "") -> Certificat
     truncated = last_header if last_header in never_empty else None
     first_line: dict[str, int] = {}
     for row in table.rows:
+        if check_error_cap(results.errors, row.line):
+            break
         cells = _Cells(row, results.errors)
         parsed = _read_row(cells, columns, truncated)
         if parsed is None or cells.failed:
@@ -157,55 +157,40 @@ def read_certification_results(data: bytes, *, filename: str = "") -> Certificat
                 "numéro de certification %(number)s déjà présent ligne %(line)s"),
                 number=parsed.certification_number, line=seen)
             continue
-        _check_consistency(parsed, columns, results.warnings)
+        if len(results.warnings) < limits.MAX_ERRORS:
+            _check_consistency(parsed, columns, results.warnings)
         results.rows.append(parsed)
     return results
 
 
-def read_certification_archive(data: bytes, *, filename: str = "") -> list[CertificationResults]:
+def read_certification_archive(
+    data: bytes, *, filename: str = "", budget: InflateBudget | None = None
+) -> list[CertificationResults]:
     """Every results file of a zip, each with the class of its own name, in the zip's order.
 
     A file that is not a zip reads as one results file. A zip that cannot be used (damaged,
-    no CSV inside, a spreadsheet) gives one result holding the error.
+    no CSV inside, a spreadsheet, too big once inflated) gives one result holding the error.
+    `budget` counts the bytes inflated from every zip of one upload.
     """
-    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    if not is_zip(data):
         return [read_certification_results(data, filename=filename)]
     try:
-        members = _csv_members(data)
+        members = _csv_members(data, budget)
     except FileRejected as rejected:
         return [CertificationResults(filename=_basename(filename), errors=[rejected.error])]
     return [read_certification_results(content, filename=name) for name, content in members]
 
 
-def _csv_members(data: bytes) -> list[tuple[str, bytes]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        paths = {info.filename for info in members}
-        if "[Content_Types].xml" in paths or "mimetype" in paths:
-            raise FileRejected(_SPREADSHEET)
-        csvs = [info for info in members if info.filename.lower().endswith(".csv")
-                and not info.filename.startswith("__MACOSX/")
-                and not _basename(info.filename).startswith(".")]
-        if not csvs:
-            raise FileRejected(_("L’archive ZIP ne contient aucun fichier CSV de résultats de "
-                                 "certification."))
-        if len(csvs) > MAX_ARCHIVE_FILES:
-            raise FileRejected(_("L’archive ZIP contient trop de fichiers (%(count)s, au plus "
-                                 "%(max)s)."), count=len(csvs), max=MAX_ARCHIVE_FILES)
-        contents, total = [], 0
-        for info in csvs:
-            with archive.open(info) as member:  # sizes in the zip's directory can lie
-                content = member.read(MAX_UNZIPPED_BYTES - total + 1)
-            total += len(content)
-            if total > MAX_UNZIPPED_BYTES:
-                raise FileRejected(_("L’archive ZIP est trop volumineuse une fois "
-                                     "décompressée."))
-            contents.append((_basename(info.filename), content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-            ValueError, NotImplementedError, RuntimeError):  # damaged, unsupported, encrypted
-        raise FileRejected(_("L’archive ZIP est illisible ou endommagée.")) from None
-    return contents
+def _csv_members(data: bytes, budget: InflateBudget | None) -> list[tuple[str, bytes]]:
+    archive = SafeZip(data, budget=budget)
+    if "[Content_Types].xml" in archive.names or "mimetype" in archive.names:
+        raise FileRejected(_SPREADSHEET)
+    csvs = [name for name in archive.names if name.lower().endswith(".csv")
+            and not name.startswith("__MACOSX/") and not _basename(name).startswith(".")]
+    if not csvs:
+        raise FileRejected(_("L’archive ZIP ne contient aucun fichier CSV de résultats de "
+                             "certification."))
+    return [(_basename(name), archive.read(name)) for name in csvs]
 
 
 def _basename(path: str) -> str:

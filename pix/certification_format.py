@@ -197,6 +197,8 @@ def parse_results_filename(filename: str) -> tuple[str, date | None]:
     A session's file (`20260505_1430_resultats_session_7001.csv`) has a date but no class.
     """
     name = re.split(r"[\\/]", filename)[-1].strip()
+    if len(name) > 255:  # no file system's name; and `_COPY_SUFFIX` would be slow on it
+        return "", None
     stem, dot, extension = name.rpartition(".")
     if dot:
         name = _COPY_SUFFIX.sub("", stem) + dot + extension

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from . import limits
 from .i18n import _
 from .referential import fold
 
@@ -22,6 +23,7 @@ PARIS = ZoneInfo("Europe/Paris")
 BOM = "\ufeff"
 NA = "NA"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_QUOTED = 100  # characters of a cell quoted in an error message
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,15 @@ class RowError:
     column: str | None = None
     params: Mapping[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A cell quoted in a message is cut: a 60 KB cell a thousand times would fill the job
+        # row and its page.
+        if any(isinstance(v, str) and len(v) > MAX_QUOTED for v in self.params.values()):
+            object.__setattr__(self, "params", {
+                k: v[:MAX_QUOTED] + "…" if isinstance(v, str) and len(v) > MAX_QUOTED else v
+                for k, v in self.params.items()
+            })
+
     @property
     def text(self) -> str:
         return self.message % dict(self.params) if self.params else self.message
@@ -50,11 +61,25 @@ class RowError:
 
 
 class FileRejected(Exception):
-    """The whole file cannot be read (encoding, emptiness, wrong kind of file)."""
+    """The whole file cannot be read (encoding, emptiness, wrong kind of file, too big).
 
-    def __init__(self, message: str, **params: object) -> None:
-        self.error = RowError(None, message, params=params)
+    `at_line`, when given, is where the reading stopped (a NUL byte, a line too long).
+    """
+
+    def __init__(self, message: str, *, at_line: int | None = None, **params: object) -> None:
+        self.error = RowError(at_line, message, params=params)
         super().__init__(str(self.error))
+
+
+def check_error_cap(errors: list[RowError], line: int | None) -> bool:
+    """True once `errors` holds `limits.MAX_ERRORS` errors, the last saying where reading
+    stopped: the reader then leaves its loop, so a file of bad lines stays cheap."""
+    if len(errors) < limits.MAX_ERRORS:
+        return False
+    del errors[limits.MAX_ERRORS:]  # a row may have added several
+    errors.append(RowError(line, limits.too_many_errors_message(),
+                           params={"max": limits.number(limits.MAX_ERRORS)}))
+    return True
 
 
 # --- decoding -----------------------------------------------------------------------------
@@ -71,7 +96,16 @@ def _french_score(text: str) -> int:
     Windows-1252 reads `ZoÈ` in MacRoman, MacRoman `Maël` reads `Ma‘l`: all still letters or
     punctuation, only misplaced.
     """
-    return sum(1 if _plausible(text, i) else -1 for i, char in enumerate(text) if ord(char) > 127)
+    score = 0
+    for count, match in enumerate(_NON_ASCII.finditer(text)):
+        if count == _SCORED:  # enough to tell the encodings apart; a file of accents stays cheap
+            break
+        score += 1 if _plausible(text, match.start()) else -1
+    return score
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SCORED = 20_000
 
 
 def _plausible(text: str, index: int) -> bool:
@@ -95,6 +129,8 @@ def decode(data: bytes) -> str:
 
     Windows-1252 and MacRoman both decode almost any byte, so the one that yields French
     letters in the right case rather than symbols wins; a tie goes to Windows-1252.
+    The bytes are checked first (`limits.text_problem`): a file too big to be a real one is
+    refused before any decoding.
     """
     if not data or not data.strip():
         raise FileRejected(_("Le fichier est vide."))
@@ -102,6 +138,10 @@ def decode(data: bytes) -> str:
         raise FileRejected(
             _("Le fichier n’est pas un fichier texte (CSV) : enregistrez-le au format CSV.")
         )
+    problem = limits.text_problem(data)
+    if problem is not None:
+        line, message, params = problem
+        raise FileRejected(message, at_line=line, **params)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -161,9 +201,19 @@ def read_table(text: str) -> Table:
     """A CSV table with its headers and line-numbered rows; `;`, `,` or tab separated.
 
     Blank lines are skipped; rows keep the line where they start, header being line 1.
+    The columns of the header and the number of cells are checked before any row is read.
     """
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # Lazily: splitting the whole text into lines would cost as much as the file is hostile.
+    first_line = next(
+        (m.group() for m in re.finditer(r"[^\r\n]+", text) if m.group().strip()), ""
+    )
     delimiter = sniff_delimiter(first_line)
+    problem = limits.table_problem(
+        first_line.count(delimiter) + 1, max(text.count("\n"), text.count("\r")) + 1
+    )
+    if problem is not None:
+        line, message, params = problem
+        raise FileRejected(message, at_line=line, **params)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers: list[str] | None = None
     rows: list[Row] = []
@@ -184,11 +234,25 @@ def read_table(text: str) -> Table:
     except csv.Error as exc:
         raise FileRejected(
             _("Le fichier CSV est mal formé près de la ligne %(line)s : %(detail)s"),
-            line=line, detail=str(exc),
+            line=line, detail=_csv_detail(exc),
         ) from exc
     if headers is None:
         raise FileRejected(_("Le fichier est vide."))
     return Table(headers, rows, delimiter)
+
+
+_CSV_ERRORS_FR = {  # the csv module's messages are English
+    "field larger than field limit": _("une cellule est trop longue (guillemet non refermé ?)"),
+    "unexpected end of data": _("fin de fichier inattendue (guillemet non refermé ?)"),
+    "line contains NUL": _("caractère nul (octet 0)"),
+    "new-line character seen in unquoted field": _("fin de ligne inattendue"),
+}
+
+
+def _csv_detail(exc: csv.Error) -> str:
+    english = str(exc)
+    return next((french for start, french in _CSV_ERRORS_FR.items()
+                 if english.startswith(start)), english)
 
 
 def row_has_extra_cells(row: Row) -> bool:

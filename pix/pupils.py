@@ -11,21 +11,28 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
-from .files import CellError, FileRejected, RowError, decode, parse_date, read_table
+from . import limits
+from .archives import SafeZip, is_zip
+from .files import (
+    CellError,
+    FileRejected,
+    RowError,
+    check_error_cap,
+    decode,
+    parse_date,
+    read_table,
+)
 from .i18n import _
 from .xml_tree import Element, is_utf16, parse_xml
 
 SIECLE = "siecle"
 CSV = "csv"
 INACTIVE_DIVISION = "Inactifs"  # SIECLE's pseudo-class of pupils who have left
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # far above any school's export; guards zip bombs
 INE_PATTERN = re.compile(r"^(\d{10}[A-Z]|\d{9}[A-Z]{2})$")  # shapes accepted by Pix
 
 
@@ -116,13 +123,19 @@ def _nothing_to_import(base: PupilBase) -> RowError:
 def _read_any(data: bytes, base: PupilBase, expected_uai: str | None) -> None:
     if not data or not data.strip():
         raise FileRejected(_("Le fichier est vide."))
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    too_big = limits.file_size_problem(data)
+    if too_big is not None:
+        raise FileRejected(too_big[0], **too_big[1])
+    if is_zip(data):
         data = _xml_from_zip(data)
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise FileRejected(_NEITHER, kind=kind)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<") or (is_utf16(data) and _looks_like_xml_utf16(data)):
+        nul_line = None if is_utf16(data) else limits.nul_byte_line(data)
+        if nul_line is not None:  # expat would only say "invalid token"
+            raise FileRejected(limits.nul_byte_message(), at_line=nul_line)
         base.format = SIECLE
         _read_siecle(data, base, expected_uai)
         return
@@ -140,27 +153,17 @@ def _looks_like_xml_utf16(data: bytes) -> bool:
 
 def _xml_from_zip(data: bytes) -> bytes:
     """The SIECLE XML inside a zip; spreadsheets (also zips of XML) are told apart."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        paths = {info.filename for info in members}
-        if "[Content_Types].xml" in paths:
-            raise FileRejected(_NEITHER, kind=_("document Office, XLSX"))
-        if "mimetype" in paths:
-            raise FileRejected(_NEITHER, kind=_("document OpenDocument, ODS"))
-        xmls = [
-            info for info in members
-            if info.filename.lower().endswith(".xml") and not info.filename.startswith("__MACOSX")
-        ]
-        if not xmls:
-            raise FileRejected(_("L’archive zip ne contient aucun fichier XML (export SIECLE)."))
-        if sum(info.file_size for info in xmls) > MAX_UNZIPPED_BYTES:
-            raise FileRejected(_("L’archive zip est trop volumineuse une fois décompressée."))
-        contents = [archive.read(info) for info in xmls]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-            ValueError, NotImplementedError, RuntimeError):  # damaged, unsupported, encrypted
-        raise FileRejected(_("L’archive zip est illisible ou endommagée.")) from None
+    archive = SafeZip(data)
+    if "[Content_Types].xml" in archive.names:
+        raise FileRejected(_NEITHER, kind=_("document Office, XLSX"))
+    if "mimetype" in archive.names:
+        raise FileRejected(_NEITHER, kind=_("document OpenDocument, ODS"))
+    xmls = [name for name in archive.names
+            if name.lower().endswith(".xml") and not name.startswith("__MACOSX")]
+    if not xmls:
+        raise FileRejected(_("L’archive zip ne contient aucun fichier XML (export SIECLE)."))
     # Several XML files: prefer the pupil export.
+    contents = [archive.read(name) for name in xmls]
     return next((content for content in contents if b"BEE_ELEVES" in content), contents[0])
 
 
@@ -195,6 +198,8 @@ def _read_siecle(data: bytes, base: PupilBase, expected_uai: str | None) -> None
     eleves = donnees.find("ELEVES")
     seen: dict[str, int] = {}
     for eleve in eleves.findall("ELEVE") if eleves is not None else []:
+        if check_error_cap(base.errors, eleve.line):
+            return
         if eleve.value("DATE_SORTIE"):
             base.skipped_left += 1
             continue
@@ -277,6 +282,8 @@ def _read_csv(data: bytes, base: PupilBase) -> None:
     names = {field: columns[field] or labels[0] for field, (labels, _r) in _CSV_HEADERS.items()}
     seen: dict[str, int] = {}
     for row in table.rows:
+        if check_error_cap(base.errors, row.line):
+            return
         values = {field: row.get(column) for field, column in columns.items()}
         if not values["ine"]:
             base.skipped_no_ine += 1

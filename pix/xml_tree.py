@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from xml.parsers import expat
 
+from . import limits
 from .files import FileRejected, RowError
 from .i18n import _
 
@@ -49,6 +50,11 @@ class _EntityRefused(Exception):
     pass
 
 
+class _TooBig(Exception):
+    def __init__(self, message: str, **params: object) -> None:
+        self.message, self.params = message, params
+
+
 def _rejected_at(line: int, message: str, **params: object) -> FileRejected:
     """A whole-file rejection that still names the line where reading stopped."""
     rejected = FileRejected(message, **params)
@@ -69,7 +75,14 @@ _EXPAT_ERRORS_FR = {  # pyexpat's error constants are its English messages
 
 
 def parse_xml(data: bytes) -> Element:
-    """The element tree, with lines; entity declarations are refused (billion laughs, XXE)."""
+    """The element tree, with lines; entity declarations are refused (billion laughs, XXE).
+
+    The tree is bounded (`limits.MAX_XML_*`): elements, nesting and the text of one element,
+    so that a small file of tiny or deeply nested elements cannot fill the memory.
+    """
+    if len(data) > limits.MAX_UNZIPPED_BYTES:
+        raise FileRejected(limits.too_big_message(),
+                           max=limits.megabytes(limits.MAX_UNZIPPED_BYTES))
     head = data[:512]
     if is_utf16(data):
         head = head.decode("utf-16", "ignore").encode("ascii", "ignore")
@@ -91,14 +104,30 @@ def parse_xml(data: bytes) -> Element:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     roots: list[Element] = []
     stack: list[Element] = []
+    count = 0
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal count
+        count += 1
+        if count > limits.MAX_XML_ELEMENTS:
+            raise _TooBig(_("le fichier XML compte plus de %(max)s éléments : ce n’est pas un "
+                            "export SIECLE d’un seul établissement."),
+                          max=limits.number(limits.MAX_XML_ELEMENTS))
+        if len(stack) >= limits.MAX_XML_DEPTH:
+            raise _TooBig(_("le fichier XML imbrique plus de %(max)s niveaux d’éléments : ce "
+                            "n’est pas un export SIECLE."), max=limits.number(limits.MAX_XML_DEPTH))
         node = Element(tag, parser.CurrentLineNumber, attrs)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
 
     def characters(text: str) -> None:
         if stack:
+            if stack[-1].children and text.isspace():
+                return  # indentation between children: never read, not kept
+            if len(stack[-1].text) + len(text) > limits.MAX_XML_TEXT:
+                raise _TooBig(_("l’élément « %(tag)s » contient plus de %(max)s caractères : "
+                                "ce n’est pas un export SIECLE."),
+                              tag=stack[-1].tag[:50], max=limits.number(limits.MAX_XML_TEXT))
             stack[-1].text += text
 
     def refuse(*_args: object) -> None:
@@ -117,6 +146,8 @@ def parse_xml(data: bytes) -> Element:
         raise _rejected_at(
             exc.lineno, _("le fichier XML est mal formé : %(detail)s"), detail=detail
         ) from None
+    except _TooBig as too_big:
+        raise _rejected_at(parser.CurrentLineNumber, too_big.message, **too_big.params) from None
     except _EntityRefused:
         raise _rejected_at(
             parser.CurrentLineNumber, _("déclaration d’entité refusée dans le fichier XML")

@@ -14,6 +14,8 @@ import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from pix import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -231,7 +233,8 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
-MAX_IMPORT_FILE_SIZE = 25 * 1024 * 1024
+# The readers in pix/ refuse bigger files too: pix/limits.py holds every cap and its reasons.
+MAX_IMPORT_FILE_SIZE = limits.MAX_FILE_BYTES
 
 # --- e-mail -----------------------------------------------------------------------------------
 if os.environ.get("EMAIL_HOST"):
@@ -282,6 +285,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # ever. Jobs are recovered by the sweep instead, which counts their attempts and fails them
 # with a message after JOB_MAX_ATTEMPTS.
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# One bad job must not starve the others. A worker process whose memory passed this ceiling
+# (KiB, after its task) is replaced by a fresh one; a task is interrupted after the soft limit
+# (seconds: its job fails with a message, nothing written) and killed after the hard one. The
+# biggest real import takes under a minute; the limits apply to the prefork pool of `celery
+# worker`, not to tasks run in-process without a broker.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1_048_576)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # Periodic tasks, run by `celery beat` (docker-compose's beat service, `make run` with a broker).
 CELERY_BEAT_SCHEDULE = {
     # The day before a remediation session or a teachers' workshop, at 17:00 (idempotent).

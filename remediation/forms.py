@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -272,6 +273,15 @@ class PixEduForm(forms.Form):
 
 class PixEduImportForm(forms.Form):
     file = forms.FileField(label=_("Fichier CSV"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_IMPORT_FILE_SIZE:
+            raise forms.ValidationError(
+                _("Le fichier dépasse %(size)s Mo."),
+                params={"size": settings.MAX_IMPORT_FILE_SIZE // (1024 * 1024)},
+            )
+        return upload
 
 
 def default_period_dates(today) -> tuple:

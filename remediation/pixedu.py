@@ -22,7 +22,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pix.files import CellError, FileRejected, RowError, decode, parse_date, read_table
+from pix.files import (
+    CellError,
+    FileRejected,
+    RowError,
+    check_error_cap,
+    decode,
+    parse_date,
+    read_table,
+)
 from pix.i18n import _
 from pix.referential import fold
 
@@ -38,6 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 HEADER = "e-mail;positionnement;parcours;attestation;certification;neotitulaire"
 REQUIRED = ("email", *STEP_KEYS)
+MAX_EMAIL = 254  # RFC 5321
 EMAIL_RE = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
 YES = {"o", "oui", "x", "1"}
 NO = {"", "n", "non", "0"}
@@ -109,12 +118,14 @@ def read_pix_edu_csv(data: bytes, *, today: date | None = None) -> PixEduFile:
         return result
     first_line: dict[str, int] = {}
     for row in table.rows:
+        if check_error_cap(result.errors, row.line):
+            break
         errors_before = len(result.errors)
         email = row.get(headers["email"]).strip().lower()
         if not email:
             result.errors.append(RowError(row.line, _("adresse e-mail manquante"),
                                           headers["email"]))
-        elif not EMAIL_RE.match(email):
+        elif len(email) > MAX_EMAIL or not EMAIL_RE.match(email):  # the regex is quadratic
             result.errors.append(RowError(row.line, _("« %(value)s » n’est pas une adresse "
                                                       "e-mail"), headers["email"],
                                           {"value": email}))

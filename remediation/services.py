@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from establishments.models import Establishment, Membership, Pupil
+from jobs.models import Job
+from jobs.services import job_create, job_enqueue
 from pix.files import RowError
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES
 
@@ -456,6 +458,19 @@ class PixEduImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def pix_edu_import_start(*, establishment: Establishment, by, filename: str,
+                         data: bytes) -> Job:
+    """Stores the file in a job and runs the import in Celery once the job row is committed:
+    a file is never parsed in the web request."""
+    from .tasks import import_pix_edu_task
+
+    with transaction.atomic():
+        job = job_create(establishment=establishment, kind=Job.Kind.PIX_EDU_IMPORT, by=by,
+                         filename=filename, payload=data)
+        job_enqueue(job, import_pix_edu_task)
+    return job
 
 
 def pix_edu_import(*, establishment: Establishment, data: bytes, by) -> PixEduImportReport:

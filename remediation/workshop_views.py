@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from certification.models import Room
 from establishments.access import Role, roles_required, rupn_required
 from establishments.models import Membership
+from jobs.models import Job
 
 from . import services, workshop_selectors
 from .access import get_teacher_for_user, get_workshop_for_user
@@ -177,20 +178,13 @@ def pix_edu_mine(request) -> HttpResponse:
 def pix_edu_import(request) -> HttpResponse:
     establishment = request.membership.establishment
     form = PixEduImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        report = services.pix_edu_import(establishment=establishment,
-                                         data=form.cleaned_data["file"].read(), by=request.user)
-        if report.ok:
-            messages.success(request, _("%(n)s enseignants mis à jour.") % {"n": report.updated})
-            return redirect("remediation:pix_edu")
-    errors = []
-    if report is not None:
-        for error in report.errors:
-            text = _(error.message)
-            if error.params:
-                text = text % dict(error.params)
-            errors.append({"line": error.line, "column": error.column, "text": text})
+        upload = form.cleaned_data["file"]
+        job = services.pix_edu_import_start(establishment=establishment, by=request.user,
+                                            filename=upload.name, data=upload.read())
+        return redirect("jobs:detail", job.pk)
+    jobs = Job.objects.filter(establishment=establishment,
+                              kind=Job.Kind.PIX_EDU_IMPORT).defer("payload")[:10]
     return render(request, "remediation/pix_edu_import.html", {
-        "form": form, "errors": errors, "header": HEADER,
+        "form": form, "header": HEADER, "jobs": jobs,
     })

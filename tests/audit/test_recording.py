@@ -291,7 +291,7 @@ def test_a_pix_edu_job_outcome_is_recorded_by_the_helper(world):
     # The Pix+ Édu import's task calls the same helper with what job_run returns
     job = job_create(establishment=world.establishment, kind=Job.Kind.PIX_EDU_IMPORT,
                      by=world.rupn, filename="pix-edu.csv")
-    finished = job_run(job.pk, lambda job, progress: JobOutcome(counts={"updated": 1}))
+    finished = job_run(job.pk, lambda job, progress: JobOutcome(counts={"teachers": 1}))
 
     audit_job_outcome(finished)
 

@@ -388,3 +388,19 @@ def test_a_job_that_never_ends_is_failed_and_its_file_deleted(world, settings):
     assert bytes(job.payload) == b"" and not job.has_file
     assert job.errors[0]["message"] == ABANDONED
     assert not Pupil.objects.filter(enrolments__school_class__code="4C").exists()
+
+
+def test_an_import_the_sweep_gives_up_on_is_in_the_audit_log_once(world, settings):
+    from audit.models import AuditEvent
+    from jobs.tasks import sweep_jobs_task
+
+    settings.JOB_MAX_ATTEMPTS = 3
+    job = lost_job(world, attempts=3)
+
+    sweep_jobs_task()
+    sweep_jobs_task()
+
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT)
+    assert event.details["job_id"] == job.pk
+    assert event.details["ok"] is False
+    assert "rien n’a été enregistré" in event.summary

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pix import certification
+from pix.archives import InflateBudget
 from pix.campaigns import CampaignKind
 from pix.candidates import Candidate, write_candidates_csv
 from pix.certification import (
@@ -424,14 +424,16 @@ def test_unusable_archives_give_one_error(archive, message):
         "resultats.zip", [], [message])
 
 
-def test_archive_too_large_once_unzipped(monkeypatch):
-    monkeypatch.setattr(certification, "MAX_UNZIPPED_BYTES", len(CLASS_FILE) + 10)
+def test_archive_too_large_once_unzipped():
     archive = zipped({"20260512_resultats_3A.csv": CLASS_FILE,
                       "20260512_resultats_3B.csv": CLASS_FILE})
 
-    results = read_certification_archive(archive)
+    results = read_certification_archive(
+        archive, budget=InflateBudget(limit=len(CLASS_FILE) + 10))
 
-    assert messages(results[0]) == ["L’archive ZIP est trop volumineuse une fois décompressée."]
+    assert messages(results[0]) == [
+        "L’archive ZIP est trop volumineuse une fois décompressée (plus de 0 Mo) : ce n’est "
+        "pas un export de Pix ou de SIECLE."]
 
 
 # --- bad input ------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
         (zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
                  "content.xml": b"<office/>"}), "(document OpenDocument, ODS)"),
         (zipped({"eleves.csv": b"a;b"}), "L’archive zip ne contient aucun fichier XML"),
-        (b"PK\x03\x04" + b"\x00" * 40, "L’archive zip est illisible"),
+        (b"PK\x03\x04" + b"\x00" * 40, "L’archive ZIP est illisible"),
         ("Identifiant unique*;Nom\n".encode("utf-16"), "UTF-16 : enregistrez-le en CSV UTF-8"),
         (csv_bytes(HEADER), "Le fichier ne contient aucun élève."),
         (b"<?xml version='1.0'?>\n<html><body>Eleves</body></html>",

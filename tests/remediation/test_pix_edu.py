@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from establishments.models import Membership
+from jobs.models import Job
 from remediation import services
 from remediation.models import PixEduRecord
 from remediation.pixedu import Step, read_pix_edu_csv
@@ -124,16 +125,92 @@ def test_indicators(world):
     assert indicators.share_newly_tenured_attested == pytest.approx(1 / 3)
 
 
-def test_upload_page(world, login):
+def upload(client, data: bytes, capture) -> object:
+    """Posts the file; the job's task runs in-process once the upload's transaction commits."""
+    with capture(execute=True):
+        return client.post(reverse("remediation:pix_edu_import"),
+                           {"file": SimpleUploadedFile("pixedu.csv", data)})
+
+
+def test_upload_runs_as_a_job_whose_page_shows_the_outcome(
+        world, login, django_capture_on_commit_callbacks):
     client = login(world.rupn)
-    bad = SimpleUploadedFile("pixedu.csv", b"e-mail;positionnement;parcours;attestation;"
-                             b"certification\nprof@test.fr;bof;N;N;N\n")
-    response = client.post(reverse("remediation:pix_edu_import"), {"file": bad})
-    assert response.status_code == 200
-    assert "Ligne 2" in response.content.decode() and "rien n’a été enregistré" in \
-        response.content.decode()
-    good = SimpleUploadedFile("pixedu.csv", GOOD.encode())
-    response = client.post(reverse("remediation:pix_edu_import"), {"file": good})
+    bad = (b"e-mail;positionnement;parcours;attestation;certification\n"
+           b"prof@test.fr;bof;N;N;N\n")
+
+    response = upload(client, bad, django_capture_on_commit_callbacks)
+
+    job = Job.objects.get()
     assert response.status_code == 302
+    assert response.url == reverse("jobs:detail", args=[job.pk])
+    assert (job.kind, job.status, job.created_by) == (
+        Job.Kind.PIX_EDU_IMPORT, Job.Status.FAILED, world.rupn)
+    html = client.get(response.url).content.decode()
+    assert "Import du suivi Pix+ Édu" in html and "rien n’a été enregistré" in html
+    assert "« bof » : une date jj/mm/aaaa, O ou N attendu" in html
+    assert reverse("remediation:pix_edu_import") in html and reverse("remediation:pix_edu") in html
+    assert not PixEduRecord.objects.exists()
+
+    response = upload(client, GOOD.encode(), django_capture_on_commit_callbacks)
+
+    job = Job.objects.latest("pk")
+    assert job.status == Job.Status.SUCCEEDED and job.counts == {"teachers": 2}
+    assert job.has_file  # kept for « Relancer », deleted after JOB_FILE_RETENTION_DAYS
+    html = client.get(response.url).content.decode()
+    assert "Étapes Pix+ Édu enregistrées pour 2 enseignants." in html
+    assert "Voir le suivi Pix+ Édu" in html
     html = client.get(reverse("remediation:pix_edu")).content.decode()
     assert "100&nbsp;%" in html  # both teachers did the self-positioning
+    page = client.get(reverse("remediation:pix_edu_import")).content.decode()
+    assert "Imports précédents" in page and reverse("jobs:detail", args=[job.pk]) in page
+
+
+def test_the_upload_is_never_parsed_in_the_request(
+        world, login, django_capture_on_commit_callbacks, monkeypatch):
+    def parse_in_request(*args, **kwargs):
+        raise AssertionError("parsed in the request")
+
+    monkeypatch.setattr("remediation.services.read_pix_edu_csv", parse_in_request)
+    client = login(world.rupn)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("remediation:pix_edu_import"),
+                               {"file": SimpleUploadedFile("pixedu.csv", GOOD.encode())})
+
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert Job.objects.get().status == Job.Status.PENDING
+
+
+def test_a_too_large_upload_is_refused_by_the_form(
+        world, login, settings, django_capture_on_commit_callbacks):
+    settings.MAX_IMPORT_FILE_SIZE = 1024
+    client = login(world.rupn)
+
+    response = upload(client, GOOD.encode() * 20, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["Le fichier dépasse 0 Mo."]
+    assert not Job.objects.exists()
+
+
+def test_a_hostile_file_fails_its_job_with_the_readers_message(
+        world, login, django_capture_on_commit_callbacks):
+    client = login(world.rupn)
+    one_line = b"e-mail;positionnement;parcours;attestation;certification\n" + b"a" * 70_000
+
+    upload(client, one_line, django_capture_on_commit_callbacks)
+
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert job.errors[0]["message"].startswith("la ligne fait %(length)s caractères")
+    assert job.errors[0]["line"] == 2
+    assert not PixEduRecord.objects.exists()
+
+
+def test_teachers_and_direction_do_not_see_the_rupns_import(world, login,
+                                                            django_capture_on_commit_callbacks):
+    upload(login(world.rupn), GOOD.encode(), django_capture_on_commit_callbacks)
+    job = Job.objects.get()
+
+    assert login(world.teacher).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+    assert login(world.outsider).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
