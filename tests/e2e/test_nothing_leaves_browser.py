@@ -200,7 +200,7 @@ def test_a_chart_offers_only_png_zoom_and_reset_in_french(page, live_server, log
     assert "Revenir à la vue d’origine" in titles
     assert chart.locator("a[href]").count() == 0  # Plotly's logo links to its site
     names = chart.locator(".modebar-btn").evaluate_all(
-        "buttons => buttons.map(b => `${b.getAttribute('data-attr')}:${b.getAttribute('data-val')}`)")
+        "buttons => buttons.map(b => `${b.dataset.attr}:${b.dataset.val}`)")
     assert not any("cloud" in n.lower() or "edit" in n.lower() for n in names), names
     for size, viewport in {"desktop": {"width": 1366, "height": 900},
                            "phone": {"width": 390, "height": 844}}.items():
