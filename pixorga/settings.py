@@ -236,11 +236,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Nothing leaves the server: pages load scripts, styles, images and fonts from this site alone,
 # post only here, and run no inline script (data reaches static/js through `json_script`).
-# style-src allows inline styles, and only styles: plotly.js draws its charts with style
-# attributes and inserts its own <style> rules, and the tables colour each cell by its level
-# with a style attribute. A style cannot run code; scripts stay 'self' only, without
-# 'unsafe-inline' or 'unsafe-eval'. img-src: Bootstrap's icons are data: SVGs, and plotly.js
-# builds a chart's PNG from data: and blob: images.
+# style-src allows inline styles, and only styles: plotly.js styles what it draws inline, the
+# tables colour each cell by its level with a style attribute and pages keep a few <style>
+# blocks (Chromium refuses all of these under a bare 'self'). A style cannot run code; scripts
+# stay 'self' only, without 'unsafe-inline' or 'unsafe-eval' (plotly.js 4 needs neither).
+# img-src: Bootstrap's icons are data: SVGs, and plotly.js makes a chart's PNG from data: and
+# blob: images.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -260,6 +261,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     for feature in (
         "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
         "camera", "display-capture", "geolocation", "gyroscope", "hid", "idle-detection",
+        "interest-cohort",
         "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
         "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     )

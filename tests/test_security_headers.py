@@ -51,7 +51,7 @@ def test_every_page_carries_the_three_policies(client, world, login, role):
         assert response["Referrer-Policy"] == "same-origin"
         features = dict(f.strip().split("=") for f in response["Permissions-Policy"].split(","))
         for feature in ("camera", "microphone", "geolocation", "payment", "usb",
-                        "browsing-topics"):
+                        "browsing-topics", "interest-cohort"):
             assert features[feature] == "()", feature
 
 

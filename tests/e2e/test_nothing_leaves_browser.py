@@ -162,14 +162,23 @@ def test_no_page_of_a_role_reaches_another_host_or_breaks_the_policy(
 
 def test_sign_in_pages_and_the_admin_keep_to_the_policy(page, live_server, log_in, school,
                                                        watcher):
-    # Given the pages a visitor sees before signing in
-    for path in ("/accounts/login/", "/accounts/password/reset/"):
+    # Given the pages a visitor sees before signing in, and a new user's first password
+    for path in ("/accounts/login/", "/accounts/password/reset/",
+                 "/accounts/password/reset/done/"):
         _visit(page, watcher, live_server.url + path)
+    newcomer = get_user_model().objects.get(username=PUPIL)
+    newcomer.must_change_password = True
+    newcomer.save(update_fields=["must_change_password"])
+    log_in(PUPIL, DEMO_PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/compte/premier-mot-de-passe/")
+    _visit(page, watcher, f"{live_server.url}/compte/premier-mot-de-passe/")
+    page.context.clear_cookies()
 
     # When a superuser signs in and goes through Django's admin
     get_user_model().objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
     log_in("admin", DEMO_PASSWORD)
-    for path in ("/accounts/password/change/", "/admin/", "/admin/progression/objective/",
+    for path in ("/accounts/password/change/", "/accounts/logout/", "/admin/",
+                 "/admin/progression/objective/",
                  f"/admin/progression/objective/{Objective.objects.first().pk}/change/",
                  "/admin/auth/group/add/", "/admin/certification/candidate/"):
         _visit(page, watcher, live_server.url + path)
