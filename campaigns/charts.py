@@ -7,22 +7,21 @@ Every chart sits next to a table holding the same figures: the table is its text
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import plotly.graph_objects as go
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html, json_script
 from plotly.colors import sample_colorscale, sequential, unlabel_rgb
 
 from pix.numbers import decimal, percent, round_half_up
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, DOMAINS
 
 HEATMAP_MIN_WIDTH = 560  # px: below, the heatmap scrolls sideways instead of shrinking
-CONFIG = {"displaylogo": False, "responsive": True,
-          "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13,
         "color": "#212529"}
 # Levels and mastery: light (nothing yet) to dark (mastered), in the brand's purple.
@@ -126,22 +125,33 @@ def competence_rows(competences: Mapping[str, Mapping]) -> list[CompetenceRow]:
 # --- figures --------------------------------------------------------------------------------
 
 
-def _html(fig: go.Figure, *, height: int) -> str:
-    """A chart's box and its figure as JSON, drawn by static/js/charts.js once plotly.js (loaded
-    with `defer`) is there: the page's text and tables show before the 4.8 MB library."""
+class _CompactJSONEncoder(DjangoJSONEncoder):
+    """Figures hold many numbers and French labels: no spaces, accents as they are."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**{**kwargs, "separators": (",", ":"), "ensure_ascii": False})
+
+
+def figure_html(fig: go.Figure, *, height: int, filename: str) -> str:
+    """A chart's box holding its figure as JSON ({data, layout}), drawn by static/js/charts.js
+    once plotly.js (loaded with `defer`) is there: the page's text and tables show before the
+    4.8 MB library, and no inline script runs (the Content-Security-Policy forbids them).
+
+    The mode bar's configuration (French, no way out of the server) is charts.js's alone, so a
+    figure built ahead of the request carries nothing but its data. `filename` names the PNG
+    download; it must never hold a pupil's name."""
     # separators: decimal comma and a narrow no-break space between thousands, as in French.
     fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
                       plot_bgcolor="#ffffff", separators=",\u202f",
                       hoverlabel={"font": {"family": FONT["family"]}})
     figure = json.loads(fig.to_json())
-    payload = json.dumps({"data": figure["data"], "layout": figure["layout"], "config": CONFIG},
-                         ensure_ascii=False, separators=(",", ":"))
-    # As django.utils.html.json_script: no "</script>" can close the element early.
-    payload = payload.translate({ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"})
+    figure = {"data": figure["data"], "layout": figure["layout"]}
+    # Unique within a page unless the page shows the very same figure twice.
+    digest = hashlib.sha256(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
     return format_html(
-        '<div class="plotly-graph-div js-chart" style="height:{}px;width:100%">'
-        '<script type="application/json">{}</script></div>',
-        height, mark_safe(payload),  # noqa: S308 - escaped above
+        '<div class="plotly-graph-div js-chart" style="height:{}px;width:100%"'
+        ' data-filename="{}">{}</div>',
+        height, filename, json_script(figure, f"figure-{filename}-{digest}", _CompactJSONEncoder),
     )
 
 
@@ -198,7 +208,8 @@ def level_distribution_chart(rows: Sequence[CompetenceRow], *, max_level: int,
             wide={"yaxis.ticktext": wide, "margin.t": 40},
         ),
     )
-    return _html(fig, height=110 + 34 * len(rows))
+    return figure_html(fig, height=110 + 34 * len(rows),
+                       filename="pixorga-niveaux-par-competence")
 
 
 def mastery_chart(rows: Sequence[CompetenceRow], *, axis_label: str) -> str:
@@ -222,7 +233,7 @@ def mastery_chart(rows: Sequence[CompetenceRow], *, axis_label: str) -> str:
         meta=_narrow_variant(narrow={"yaxis.ticktext": [r.code for r in ordered]},
                              wide={"yaxis.ticktext": wide}),
     )
-    return _html(fig, height=80 + 34 * len(rows))
+    return figure_html(fig, height=80 + 34 * len(rows), filename="pixorga-maitrise-par-competence")
 
 
 def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
@@ -257,7 +268,8 @@ def heatmap_chart(divisions: Sequence[str], codes: Sequence[str],
         xaxis={"side": "top", "type": "category", "tickangle": 0},
         yaxis={"type": "category", "autorange": "reversed", "automargin": True},
     )
-    return _html(fig, height=60 + 36 * max(len(divisions), 3))
+    return figure_html(fig, height=60 + 36 * max(len(divisions), 3),
+                       filename="pixorga-niveaux-par-classe")
 
 
 PHONE_ROW = 64  # px per competence: its name on one or two lines, its bar below
@@ -317,7 +329,8 @@ def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int,
                    "showticklabels": False, "fixedrange": True,
                    "categoryorder": "array", "categoryarray": list(COMPETENCE_CODES)},
         )
-        return _html(fig, height=140 + PHONE_ROW * len(COMPETENCE_CODES))
+        return figure_html(fig, height=140 + PHONE_ROW * len(COMPETENCE_CODES),
+                           filename="pixorga-niveaux-eleve")
     fig.update_layout(
         legend=legend, bargap=0.25, margin={"l": 10, "r": 10, "t": 20, "b": 20},
         yaxis=level_axis,
@@ -325,4 +338,4 @@ def pupil_levels_chart(levels: Mapping[str, int | None], *, max_level: int,
         meta=_narrow_variant(narrow={"xaxis.tickfont.size": 10, "bargap": 0.15},
                              wide={"xaxis.tickfont.size": 13, "bargap": 0.25}),
     )
-    return _html(fig, height=420)
+    return figure_html(fig, height=420, filename="pixorga-niveaux-eleve")

@@ -7,14 +7,11 @@ to a table holding the same figures, its text alternative.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from campaigns.charts import CONFIG, FONT
+from campaigns.charts import figure_html
 from pix.numbers import Number, round_half_up
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES
 
@@ -29,24 +26,6 @@ EARLIER = "#b9a3d6"
 FORECAST = "#0063cb"
 
 
-def _html(fig: go.Figure, *, height: int) -> str:
-    """The chart's box with its figure as JSON, drawn by static/js/charts.js once plotly.js
-    (loaded with `defer` by campaigns/_plotly.html) is there, as the campaign charts are."""
-    fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
-                      plot_bgcolor="#ffffff", separators=",\u202f",
-                      hoverlabel={"font": {"family": FONT["family"]}})
-    figure = json.loads(fig.to_json())
-    payload = json.dumps({"data": figure["data"], "layout": figure["layout"], "config": CONFIG},
-                         ensure_ascii=False, separators=(",", ":"))
-    # As django.utils.html.json_script: no "</script>" can close the element early.
-    payload = payload.translate({ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"})
-    return format_html(
-        '<div class="plotly-graph-div js-chart" style="height:{}px;width:100%">'
-        '<script type="application/json">{}</script></div>',
-        height, mark_safe(payload),  # noqa: S308 - escaped above
-    )
-
-
 def status_chart(statuses: Sequence[tuple[str, str, int]]) -> str:
     """A donut of certifications by status: (status, label, count), zero counts left out."""
     shown = [(s, label, n) for s, label, n in statuses if n]
@@ -59,7 +38,7 @@ def status_chart(statuses: Sequence[tuple[str, str, int]]) -> str:
     ))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       legend={"orientation": "h", "x": 0, "y": -0.05})
-    return _html(fig, height=300)
+    return figure_html(fig, height=300, filename="pixorga-certifications-par-statut")
 
 
 def level_distribution_chart(levels: Sequence[tuple[str, int]], *, axis_label: str) -> str:
@@ -75,7 +54,7 @@ def level_distribution_chart(levels: Sequence[tuple[str, int]], *, axis_label: s
                              "rangemode": "tozero", "gridcolor": "#dee2e6",
                              "dtick": 1 if max((n for _name, n in levels), default=0) <= 10
                              else None})
-    return _html(fig, height=300)
+    return figure_html(fig, height=300, filename="pixorga-niveaux-certifies")
 
 
 def competence_means_chart(series: Sequence[tuple[str, Mapping[str, float | None]]], *,
@@ -99,7 +78,7 @@ def competence_means_chart(series: Sequence[tuple[str, Mapping[str, float | None
                       xaxis={"type": "category"},
                       yaxis={"title": {"text": axis_label}, "automargin": True,
                              "range": [0, max_level + 0.3], "dtick": 1, "gridcolor": "#dee2e6"})
-    return _html(fig, height=360)
+    return figure_html(fig, height=360, filename="pixorga-niveau-certifie-par-competence")
 
 
 def forecast_chart(forecast: Mapping[str, Mapping[str, float | None]], *, forecast_label: str,
@@ -123,7 +102,7 @@ def forecast_chart(forecast: Mapping[str, Mapping[str, float | None]], *, foreca
                       xaxis={"type": "category"},
                       yaxis={"title": {"text": axis_label}, "automargin": True,
                              "range": [0, max_level + 0.3], "dtick": 1, "gridcolor": "#dee2e6"})
-    return _html(fig, height=360)
+    return figure_html(fig, height=360, filename="pixorga-prevision-et-niveau-certifie")
 
 
 def _two_places(value: Number | None) -> float | None:

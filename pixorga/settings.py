@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pixorga.middleware.FrenchByDefaultMiddleware",
@@ -360,8 +362,42 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$"]  # probes inside the deployment speak pla
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links to other sites (a Pix page, say) never learn which pixorga page, and so which pupil or
+# class, the user came from.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Nothing leaves the server: pages load scripts, styles, images and fonts from this site alone,
+# post only here, and run no inline script (data reaches static/js through `json_script`).
+# style-src allows inline styles, and only styles: plotly.js styles what it draws inline, the
+# tables colour each cell by its level with a style attribute and pages keep a few <style>
+# blocks (Chromium refuses all of these under a bare 'self'). A style cannot run code; scripts
+# stay 'self' only, without 'unsafe-inline' or 'unsafe-eval' (plotly.js 4 needs neither).
+# img-src: Bootstrap's icons are data: SVGs, and plotly.js makes a chart's PNG from data: and
+# blob: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# No page needs a device, a payment or an advertising cohort: denied to the site and to anything
+# it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        "camera", "display-capture", "geolocation", "gyroscope", "hid", "idle-detection",
+        "interest-cohort",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 
 LOGGING = {

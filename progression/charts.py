@@ -1,6 +1,6 @@
-"""Plotly figures of the progression pages, in the look of the campaigns' (see campaigns/charts.py):
-rendered on the server without plotly.js (pages load our static copy), without Plotly's
-default template, each next to a table holding the same figures (its text alternative).
+"""Plotly figures of the progression pages, in the look of the campaigns' and drawn as theirs
+(`campaigns.charts.figure_html`): JSON that static/js/charts.js draws with our static copy of
+plotly.js, each next to a table holding the same figures (its text alternative).
 """
 
 from __future__ import annotations
@@ -10,24 +10,13 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale, sequential
 
+from campaigns.charts import figure_html
 from pix.numbers import french, percent, round_half_up
 from pix.referential import COMPETENCE_BY_CODE
 
-CONFIG = {"displaylogo": False, "responsive": True,
-          "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13,
-        "color": "#212529"}
 MET = "#1b7a4e"  # green, 5.3:1 on white
 NOT_MET = "#b3411b"  # brick, 5.2:1 on white
 YEAR_COLOURS = ("#3d2c8d", "#9e9ac8")  # this year (brand), the year before (lighter)
-
-
-def _html(fig: go.Figure, *, height: int) -> str:
-    fig.update_layout(template="none", font=FONT, paper_bgcolor="#ffffff",
-                      plot_bgcolor="#ffffff", separators=",\u202f",
-                      hoverlabel={"font": {"family": FONT["family"]}})
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG,
-                       default_width="100%", default_height=f"{height}px")
 
 
 def _narrow(narrow: dict, wide: dict) -> dict:
@@ -53,7 +42,8 @@ def share_met_chart(labels: Sequence[str], shares: Sequence[float | None],
         yaxis={"type": "category", "autorange": "reversed", "automargin": True,
                "fixedrange": True},
     )
-    return _html(fig, height=80 + 34 * max(len(labels), 2))
+    return figure_html(fig, height=80 + 34 * max(len(labels), 2),
+                       filename="pixorga-objectif-atteint-par-classe")
 
 
 def missing_chart(counts: Mapping[str, int], *, total: int, axis_label: str) -> str:
@@ -77,7 +67,8 @@ def missing_chart(counts: Mapping[str, int], *, total: int, axis_label: str) -> 
                "tickvals": labels, "ticktext": wide, "fixedrange": True},
         meta=_narrow(narrow={"yaxis.ticktext": short}, wide={"yaxis.ticktext": wide}),
     )
-    return _html(fig, height=80 + 34 * max(len(labels), 2))
+    return figure_html(fig, height=80 + 34 * max(len(labels), 2),
+                       filename="pixorga-competences-manquantes")
 
 
 def level_heatmap(rows: Sequence[str], codes: Sequence[str],
@@ -104,7 +95,8 @@ def level_heatmap(rows: Sequence[str], codes: Sequence[str],
         yaxis={"type": "category", "autorange": "reversed", "automargin": True,
                "fixedrange": True},
     )
-    return _html(fig, height=60 + 36 * max(len(rows), 3))
+    return figure_html(fig, height=60 + 36 * max(len(rows), 3),
+                       filename="pixorga-niveaux-par-classe")
 
 
 def years_levels_chart(codes: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
@@ -130,7 +122,8 @@ def years_levels_chart(codes: Sequence[str], series: Sequence[tuple[str, Sequenc
         xaxis={"type": "category", "tickangle": 0, "fixedrange": True},
         meta=_narrow(narrow={"xaxis.tickfont.size": 10}, wide={"xaxis.tickfont.size": 13}),
     )
-    return _html(fig, height=380)
+    return figure_html(fig, height=380,
+                       filename="pixorga-niveaux-par-annee")
 
 
 def _wrap(text: str, width: int) -> str:

@@ -3,20 +3,18 @@ the campaign charts (no plotly.js inlined, no default template, French number se
 The table beside it holds the same figures and is its text alternative.
 
 As campaign charts do, the fragment is a `.js-chart` box holding the figure as JSON, which
-static/js/charts.js draws once plotly.js (loaded with `defer`) is there."""
+static/js/charts.js draws once plotly.js (loaded with `defer`) is there
+(`campaigns.charts.figure_html`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import plotly.graph_objects as go
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from campaigns.charts import CONFIG, FONT
+from campaigns.charts import figure_html
 from pix.numbers import french, round_half_up
 
 ATTENDED_BEFORE = "#c7bde8"
@@ -94,21 +92,9 @@ def effect_chart(bars: Sequence[EffectBar], *, mastery: bool, labels: dict[str, 
                "title": {"text": labels["axis"]}, "gridcolor": "#dee2e6", "fixedrange": True},
         yaxis={"type": "category", "automargin": True, "fixedrange": True,
                "autorange": "reversed", "tickvals": y, "ticktext": y},
-        template="none", font=FONT, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
-        separators=",\u202f", hoverlabel={"font": {"family": FONT["family"]}},
         # static/js/charts.js: short labels while the chart is narrower than 560 px
         meta={"narrow": {"layout": {"yaxis.ticktext": [b.short or _wrapped(b.label, 12)
                                                        for b in bars]}, "data": {}},
               "wide": {"layout": {"yaxis.ticktext": y}, "data": {}}},
     )
-    figure = json.loads(fig.to_json())
-    payload = json.dumps({"data": figure["data"], "layout": figure["layout"], "config": CONFIG},
-                         ensure_ascii=False, separators=(",", ":"))
-    # As django.utils.html.json_script: no "</script>" can close the element early.
-    payload = payload.translate({ord("<"): "\\u003c", ord(">"): "\\u003e",
-                                 ord("&"): "\\u0026"})
-    return format_html(
-        '<div class="plotly-graph-div js-chart" style="height:{}px;width:100%">'
-        '<script type="application/json">{}</script></div>',
-        130 + BLOCK * len(bars), mark_safe(payload),  # noqa: S308 - escaped above
-    )
+    return figure_html(fig, height=130 + BLOCK * len(bars), filename="pixorga-effet-remediation")
