@@ -43,7 +43,6 @@ from reportlab.platypus import (
 from certification import results_selectors as selectors
 from certification.analysis import STATUSES
 from certification.models import CertificationResult
-from certification.pdf import pdf_text
 from establishments.models import Establishment, SchoolYear
 from pix import numbers
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
@@ -100,8 +99,6 @@ class _Bilan:
                                  fontSize=13, leading=16, textColor=BRAND, spaceBefore=8),
             "body": ParagraphStyle("body", parent=base["BodyText"], fontName=self.font,
                                    fontSize=9.5, leading=12.5),
-            "bold": ParagraphStyle("bold", parent=base["BodyText"], fontName=self.bold,
-                                   fontSize=9.5, leading=12.5),
             "small": ParagraphStyle("small", parent=base["BodyText"], fontName=self.font,
                                     fontSize=8, leading=10, textColor=colors.HexColor("#555555")),
             "cell": ParagraphStyle("cell", fontName=self.font, fontSize=8, leading=9.5),
@@ -120,7 +117,7 @@ class _Bilan:
     # -- building blocks ------------------------------------------------------------------
 
     def p(self, text: str, style: str = "body") -> Paragraph:
-        return Paragraph(pdf_text(text), self.styles[style])
+        return Paragraph(text, self.styles[style])
 
     def table(self, data: Sequence[Sequence], widths: Sequence[float], *,
               total_last: bool = False, align_from: int = 1,
@@ -277,8 +274,8 @@ class _Bilan:
         half = WIDTH / 2
         levels = w.levels
         charts = Table([
-            [self.p("Statut des certifications", "bold"),
-             self.p("Niveau global des certifications validées", "bold")],
+            [self.p("<b>Statut des certifications</b>"),
+             self.p("<b>Niveau global des certifications validées</b>")],
             [self.status_pie(half - 10, 62 * mm),
              self.bars(half - 10, 62 * mm, [name for name, _n in levels],
                        [("Validées", [n for _name, n in levels], BRAND)],
@@ -366,7 +363,7 @@ class _Bilan:
                                    17 * mm, 17 * mm, WIDTH - 147 * mm], total_last=True,
                            align_left=(0, 8))]
         if len(self.classes) > 1:
-            story += [Spacer(1, 4 * mm), self.p("Taux de validation par classe", "bold"),
+            story += [Spacer(1, 4 * mm), self.p("<b>Taux de validation par classe</b>"),
                       self.bars(WIDTH, 55 * mm, [r.label for r in self.classes],
                                 [("Taux de validation (%)",
                                   [numbers.percent(r.validated_rate or 0)
