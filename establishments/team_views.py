@@ -23,7 +23,6 @@ from .access import (
 from .forms import InvitationAcceptForm, InvitationForm, MemberForm, PupilAccountsForm
 from .models import Invitation, Membership
 
-
 @staff_required
 def team(request) -> HttpResponse:
     establishment = request.membership.establishment
