@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model, login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -22,6 +21,9 @@ from .access import (
 )
 from .forms import InvitationAcceptForm, InvitationForm, MemberForm, PupilAccountsForm
 from .models import Invitation, Membership
+
+CARDS_SESSION_KEY = "pupil_login_cards"
+
 
 @staff_required
 def team(request) -> HttpResponse:
@@ -169,8 +171,9 @@ def pupil_accounts(request) -> HttpResponse:
         if not cards:
             messages.info(request, _("Tous les élèves de ces classes ont déjà un compte."))
             return redirect("team:pupil_accounts")
+        request.session[CARDS_SESSION_KEY] = [card.__dict__ for card in cards]
         messages.success(request, _("%(n)s comptes élèves créés.") % {"n": len(cards)})
-        return _login_cards(request, cards)
+        return redirect("team:login_cards")
     from .selectors import classes_with_counts
 
     classes = classes_with_counts(form.fields["classes"].queryset)
@@ -179,32 +182,30 @@ def pupil_accounts(request) -> HttpResponse:
     )
 
 
-def _login_cards(request, cards: list[services.LoginCard]) -> HttpResponse:
+@rupn_required
+def login_cards(request) -> HttpResponse:
     """Printable login cards of the accounts just created or reset, grouped by class.
 
-    One-time passwords exist only in this response: not in the session, the cache, a URL or
-    a log, so they are gone once the page is printed and closed. `no-store` keeps them out of
-    the browser's cache and history; printing again means generating new passwords.
+    One-time passwords are never stored: they live in the session until the next generation.
     """
-    classes: dict[str, list[dict]] = {}
+    cards = request.session.get(CARDS_SESSION_KEY, [])
+    classes: dict[str, list] = {}
     for card in cards:
-        classes.setdefault(card.class_code, []).append(card.__dict__)
-    audit_download(
-        establishment=request.membership.establishment, by=request.user,
-        document="login_cards",
-        summary=gettext_noop("Cartes de connexion des élèves (cartes : %(n)s ; classes : "
-                             "%(classes)s)"),
-        params={"n": len(cards), "classes": ", ".join(sorted(classes)) or "—"},
-        filename="", details={"pupil_ids": [card.pupil_id for card in cards]},
-    )
-    response = render(
+        classes.setdefault(card["class_code"], []).append(card)
+    if cards:
+        audit_download(
+            establishment=request.membership.establishment, by=request.user,
+            document="login_cards",
+            summary=gettext_noop("Cartes de connexion des élèves (cartes : %(n)s ; classes : "
+                                 "%(classes)s)"),
+            params={"n": len(cards), "classes": ", ".join(sorted(classes)) or "—"},
+            filename="", details={"pupil_ids": [card["pupil_id"] for card in cards]},
+        )
+    return render(
         request,
         "establishments/login_cards.html",
         {"classes": classes, "login_url": request.build_absolute_uri("/")},
     )
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
-    return response
 
 
 @require_POST
@@ -215,8 +216,9 @@ def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
         messages.error(request, _("Cet élève n’a pas encore de compte."))
         return redirect("pupils:detail", pupil.pk)
     card = services.pupil_password_reset(pupil=pupil, by=request.user)
+    request.session[CARDS_SESSION_KEY] = [card.__dict__]
     messages.success(request, _("Nouveau mot de passe provisoire créé pour %(name)s.")
                      % {"name": pupil})
-    return _login_cards(request, [card])
+    return redirect("team:login_cards")
 
 
