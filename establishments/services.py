@@ -231,6 +231,39 @@ def _pupils_without_account(establishment, classes, year) -> list[Pupil]:
 
 
 @transaction.atomic
+def pupil_cards_reissue(
+    *, establishment: Establishment, classes: list[SchoolClass]
+) -> list[LoginCard]:
+    """New one-time passwords for the pupils of `classes` who never chose their own.
+
+    The printed passwords are stored nowhere, so a lost card is reprinted with a new password
+    (the old one stops working). Pupils who chose their password keep it.
+    """
+    year = establishment.current_year
+    pupils = list(
+        Pupil.objects.filter(
+            establishment=establishment,
+            user__must_change_password=True,
+            enrolments__school_class__in=classes,
+            enrolments__school_year=year,
+            enrolments__left_on__isnull=True,
+        )
+        .select_related("user")
+        .with_class_of(year)
+        .order_by("class_code", "last_name", "first_name")
+    )
+    cards = []
+    for pupil in pupils:
+        password = one_time_password()
+        pupil.user.set_password(password)
+        pupil.user.save(update_fields=["password"])
+        cards.append(
+            LoginCard(pupil.pk, str(pupil), pupil.class_code, pupil.user.username, password)
+        )
+    return cards
+
+
+@transaction.atomic
 def pupil_password_reset(*, pupil: Pupil) -> LoginCard:
     user = pupil.user
     if user is None:

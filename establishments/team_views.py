@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +19,6 @@ from .access import (
 )
 from .forms import InvitationAcceptForm, InvitationForm, MemberForm, PupilAccountsForm
 from .models import Invitation, Membership
-
-CARDS_SESSION_KEY = "pupil_login_cards"
 
 
 @staff_required
@@ -145,37 +144,26 @@ def pupil_accounts(request) -> HttpResponse:
     establishment = request.membership.establishment
     form = PupilAccountsForm(request.POST or None, establishment=establishment)
     if request.method == "POST" and form.is_valid():
-        cards = services.pupil_accounts_generate(
-            establishment=establishment, classes=list(form.cleaned_data["classes"])
-        )
-        if not cards:
+        classes = list(form.cleaned_data["classes"])
+        cards = services.pupil_accounts_generate(establishment=establishment, classes=classes)
+        reissued = []
+        if form.cleaned_data["reissue"]:
+            reissued = services.pupil_cards_reissue(establishment=establishment, classes=classes)
+        if not cards and not reissued:
             messages.info(request, _("Tous les élèves de ces classes ont déjà un compte."))
             return redirect("team:pupil_accounts")
-        request.session[CARDS_SESSION_KEY] = [card.__dict__ for card in cards]
-        messages.success(request, _("%(n)s comptes élèves créés.") % {"n": len(cards)})
-        return redirect("team:login_cards")
+        if cards:
+            messages.success(request, _("%(n)s comptes élèves créés.") % {"n": len(cards)})
+        if reissued:
+            messages.success(request, _("%(n)s cartes réimprimées avec un nouveau mot de passe "
+                                        "provisoire.") % {"n": len(reissued)})
+        return _login_cards(request, sorted([*cards, *reissued],
+                                            key=lambda c: (c.class_code, c.name)))
     from .selectors import classes_with_counts
 
     classes = classes_with_counts(form.fields["classes"].queryset)
     return render(
         request, "establishments/pupil_accounts.html", {"form": form, "classes": classes}
-    )
-
-
-@rupn_required
-def login_cards(request) -> HttpResponse:
-    """Printable login cards of the accounts just created or reset, grouped by class.
-
-    One-time passwords are never stored: they live in the session until the next generation.
-    """
-    cards = request.session.get(CARDS_SESSION_KEY, [])
-    classes: dict[str, list] = {}
-    for card in cards:
-        classes.setdefault(card["class_code"], []).append(card)
-    return render(
-        request,
-        "establishments/login_cards.html",
-        {"classes": classes, "login_url": request.build_absolute_uri("/")},
     )
 
 
@@ -187,9 +175,25 @@ def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
         messages.error(request, _("Cet élève n’a pas encore de compte."))
         return redirect("pupils:detail", pupil.pk)
     card = services.pupil_password_reset(pupil=pupil)
-    request.session[CARDS_SESSION_KEY] = [card.__dict__]
     messages.success(request, _("Nouveau mot de passe provisoire créé pour %(name)s.")
                      % {"name": pupil})
-    return redirect("team:login_cards")
+    return _login_cards(request, [card])
 
 
+def _login_cards(request, cards: list[services.LoginCard]) -> HttpResponse:
+    """The printable cards, as the answer of the POST that made their passwords.
+
+    One-time passwords exist only in this response: not in the session, the cache, a URL or a
+    log, so that nothing outlives the printing. A reload or the back button cannot show them
+    again (the browser may not keep the page, and resending the form makes new passwords).
+    """
+    classes: dict[str, list[services.LoginCard]] = {}
+    for card in cards:
+        classes.setdefault(card.class_code, []).append(card)
+    response = render(
+        request,
+        "establishments/login_cards.html",
+        {"classes": classes, "login_url": request.build_absolute_uri("/")},
+    )
+    add_never_cache_headers(response)
+    return response
