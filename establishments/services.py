@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from jobs.models import Job
 from jobs.services import job_create
@@ -28,6 +29,8 @@ User = get_user_model()
 
 INVITATION_VALIDITY = timedelta(days=14)
 # Unambiguous letters and digits for one-time passwords read off a paper card by a child.
+# Functions holding them are `sensitive_variables()`: an error report prints none of their
+# variables, nor those of what they call (hashing, rendering).
 CARD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -175,6 +178,7 @@ def _username_base(pupil: Pupil) -> str:
     return base.replace("-", "")[:24] or "eleve"
 
 
+@sensitive_variables()
 @transaction.atomic
 def pupil_accounts_generate(
     *, establishment: Establishment, classes: list[SchoolClass]
@@ -230,6 +234,7 @@ def _pupils_without_account(establishment, classes, year) -> list[Pupil]:
     )
 
 
+@sensitive_variables()
 @transaction.atomic
 def pupil_cards_reissue(
     *, establishment: Establishment, classes: list[SchoolClass]
@@ -263,6 +268,7 @@ def pupil_cards_reissue(
     return cards
 
 
+@sensitive_variables()
 @transaction.atomic
 def pupil_password_reset(*, pupil: Pupil) -> LoginCard:
     user = pupil.user

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -140,6 +141,7 @@ def member_remove(request, membership_id: int) -> HttpResponse:
 
 
 @rupn_required
+@sensitive_variables("cards", "reissued")
 def pupil_accounts(request) -> HttpResponse:
     establishment = request.membership.establishment
     form = PupilAccountsForm(request.POST or None, establishment=establishment)
@@ -169,6 +171,7 @@ def pupil_accounts(request) -> HttpResponse:
 
 @require_POST
 @rupn_required
+@sensitive_variables("card")
 def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pupil_id)
     if pupil.user is None:
@@ -180,6 +183,7 @@ def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
     return _login_cards(request, [card])
 
 
+@sensitive_variables()
 def _login_cards(request, cards: list[services.LoginCard]) -> HttpResponse:
     """The printable cards, as the answer of the POST that made their passwords.
 

@@ -15,7 +15,9 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
+from django.views.debug import ExceptionReporter
 
+from establishments import team_views
 from establishments.models import Pupil
 from tests.conftest import PASSWORD
 
@@ -222,3 +224,26 @@ def test_the_upgrade_removes_cards_left_in_sessions_by_the_old_version(world):
     assert SessionStore(session_key=old.session_key).load() == {
         "_auth_user_id": str(world.rupn.pk)}
     assert SessionStore(session_key=other.session_key).load() == {"something": "kept"}
+
+
+def test_an_error_report_prints_no_password(client, world, monkeypatch):
+    # Given a failure while the cards page is rendered (the accounts are already written)
+    shown = []
+
+    def failing_render(request, template, context):
+        shown.extend(card.password for cards in context["classes"].values() for card in cards)
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(team_views, "render", failing_render)
+    client.force_login(world.rupn)
+
+    # When the error is reported (the 500 mail to the admins holds this report)
+    with pytest.raises(RuntimeError) as failure:
+        generate(client, world.taught_class)
+    report = ExceptionReporter(None, failure.type, failure.value, failure.tb)
+
+    # Then no frame of it shows a password
+    assert len(shown) == 5
+    html, text = report.get_traceback_html(), report.get_traceback_text()
+    assert "rendering failed" in text
+    assert not [p for p in shown if p in html or p in text]
