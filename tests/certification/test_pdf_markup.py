@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import SimpleDocTemplate
@@ -16,6 +17,7 @@ from certification.analysis import certification_analysis_rebuild
 from certification.models import CertificationResult, Room
 from establishments.models import Establishment, Membership, Pupil, SchoolClass, SchoolYear
 from pixorga.pdf import paragraph, pdf_escape
+from reports.exports import write_analysis_csv, write_bilan_xlsx
 from reports.pdf import write_bilan_pdf
 from tests.certification.planning_world import build_planned
 from tests.certification.results_world import YEAR, build_case
@@ -127,3 +129,23 @@ def test_the_bilan_download_with_a_hostile_name(client, db):
     assert response.status_code == 200
     # the heading's paragraph, not only the footer (drawn as plain text on the canvas)
     assert "<b>unclosed & <para> · UAI 0170300B" in pdf_text(response.content)
+
+
+@pytest.mark.parametrize("division", ["=1+1", "+1", "-1", "@SUM(A1)"])
+def test_the_analysis_csv_and_workbook_keep_class_names_as_text(db, division):
+    # Given a class whose name a spreadsheet would run as a formula
+    case = build_case()
+    year = SchoolYear.objects.get(start_year=YEAR)
+    CertificationResult.objects.filter(division="3A").update(division=division)
+    certification_analysis_rebuild(establishment=case.establishment, school_year=year)
+
+    # When the analysis CSV and the bilan workbook are written
+    csv_text = write_analysis_csv(case.establishment, year).decode("utf-8-sig")
+    workbook = load_workbook(io.BytesIO(write_bilan_xlsx(case.establishment, year)))
+
+    # Then the name is quoted in the CSV, and a text (never a formula) in every sheet
+    assert f"\n'{division};" in csv_text
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and division in cell.value]
+    assert cells
+    assert all(cell.data_type == "s" and cell.value == f"'{division}" for cell in cells)
