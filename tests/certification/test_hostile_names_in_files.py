@@ -1,6 +1,7 @@
-"""Names are printed literally in every PDF: reportlab parses paragraph text as markup, so an
+"""Names are printed as written in every file. reportlab parses paragraph text as markup, so an
 establishment, class, room or pupil named with tags must neither embed a file of the server's
-disk, nor add a link, nor break the document."""
+disk, nor add a link, nor break a PDF; and a name starting like a formula stays text in the CSV
+and the workbook."""
 
 from __future__ import annotations
 
