@@ -25,12 +25,13 @@ from reportlab.platypus import (
     KeepInFrame,
     KeepTogether,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
+
+from pixorga.pdf import paragraph
 
 from .selectors import Convocation, InvigilatorSchedule, SessionRow
 
@@ -83,11 +84,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _cell(text: str, width: float, styles) -> KeepInFrame:
     """A table cell's text, shrunk when it would not fit the row's fixed height."""
     return KeepInFrame(width - CELL_PADDING, ROW_HEIGHT - 2, [
-        Paragraph(_escape(text), styles["cell"])], mode="shrink")
-
-
-def _escape(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        paragraph(text, styles["cell"])], mode="shrink")
 
 
 def _day(moment: datetime) -> str:
@@ -151,12 +148,12 @@ def attendance_sheet_pdf(session: SessionRow, *, establishment_name: str,
         if index:
             story.append(PageBreak())
         # a header of fixed height, shrunk when names are long: 25 rows always fit a page
-        head = [Paragraph(_escape(title), styles["title"]),
-                Paragraph(_escape(establishment_name), styles["body"])]
-        head += [Paragraph(_escape(line), styles["body"]) for line in header]
+        head = [paragraph(title, styles["title"]),
+                paragraph(establishment_name, styles["body"])]
+        head += [paragraph(line, styles["body"]) for line in header]
         story.append(KeepInFrame(usable, HEADER_HEIGHT, head, mode="shrink"))
         story.append(Spacer(1, 3 * mm))
-        rows = [[Paragraph(_escape(label), styles["head"]) for label in (
+        rows = [[paragraph(label, styles["head"]) for label in (
             _("N°"), _("Nom"), _("Prénom"), _("Classe"), _("Né(e) le"), _("Temps majoré"),
             _("Signature"))]]
         for number, row in enumerate(chunk, start=index * ROWS_PER_PAGE + 1):
@@ -182,8 +179,8 @@ def attendance_sheet_pdf(session: SessionRow, *, establishment_name: str,
         ]))
         story.append(table)
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph(_escape(_(
-            "Présents : ……   Absents : ……   Signature des surveillants :")), styles["body"]))
+        story.append(paragraph(_(
+            "Présents : ……   Absents : ……   Signature des surveillants :"), styles["body"]))
     footer = _footer(f"{session.room.name}, {formats.date_format(session.starts_at, 'd/m/Y')} "
                      f"{_time(session.starts_at)}")
     document.build(story, onFirstPage=footer, onLaterPages=footer)
@@ -214,8 +211,7 @@ def convocations_pdf(convocations: Sequence[Convocation]) -> bytes:
             story.append(PageBreak())
         story += _convocation(convocation, styles)
     if not story:
-        story.append(Paragraph(_escape(_("Aucun candidat placé dans une session.")),
-                               styles["body"]))
+        story.append(paragraph(_("Aucun candidat placé dans une session."), styles["body"]))
     footer = _footer(_("Convocation à la certification Pix"))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
@@ -235,7 +231,7 @@ def _convocation(convocation: Convocation, styles) -> list:
     if row.extra_time_percent:
         facts.append([_("Temps majoré"), _("%(percent)s %% (compris dans l’horaire)")
                       % {"percent": row.extra_time_percent}])
-    table = Table([[Paragraph(_escape(k), styles["big"]), Paragraph(_escape(v), styles["big"])]
+    table = Table([[paragraph(k, styles["big"]), paragraph(v, styles["big"])]
                    for k, v in facts], colWidths=[40 * mm, None])
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (0, -1), styles["bold"], 12),
@@ -244,20 +240,20 @@ def _convocation(convocation: Convocation, styles) -> list:
         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]))
     story = [
-        Paragraph(_escape(convocation.establishment.name), styles["body"]),
+        paragraph(convocation.establishment.name, styles["body"]),
         Spacer(1, 6 * mm),
-        Paragraph(_escape(_("Convocation à la certification Pix")), styles["title"]),
+        paragraph(_("Convocation à la certification Pix"), styles["title"]),
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 6 * mm),
-        Paragraph(_escape(_("Présente-toi devant la salle 10 minutes avant le début.")),
+        paragraph(_("Présente-toi devant la salle 10 minutes avant le début."),
                   styles["big"]),
-        Paragraph(_escape(_("À apporter :")), styles["h2"]),
+        paragraph(_("À apporter :"), styles["h2"]),
     ]
-    story += [Paragraph("• " + _escape(item), styles["big"]) for item in what_to_bring()]
+    story += [paragraph("• " + item, styles["big"]) for item in what_to_bring()]
     story += [
         Spacer(1, 10 * mm),
-        Paragraph(_escape(_("Vu et pris connaissance, signature du responsable légal :")),
+        paragraph(_("Vu et pris connaissance, signature du responsable légal :"),
                   styles["body"]),
     ]
     return [KeepTogether(story)]
@@ -274,10 +270,10 @@ def invigilation_schedule_pdf(schedules: Sequence[InvigilatorSchedule], *,
     buffer = io.BytesIO()
     title = _("Planning des surveillances — certification Pix")
     document = _document(buffer, title)
-    story: list = [Paragraph(_escape(title), styles["title"]),
-                   Paragraph(_escape(establishment_name), styles["body"])]
+    story: list = [paragraph(title, styles["title"]),
+                   paragraph(establishment_name, styles["body"])]
     if not schedules:
-        story.append(Paragraph(_escape(_("Aucune surveillance prévue.")), styles["body"]))
+        story.append(paragraph(_("Aucune surveillance prévue."), styles["body"]))
     usable = A4[0] - 2 * MARGIN
     for schedule in schedules:
         rows = [[_("Date"), _("Horaire"), _("Salle"), _("Classes"), _("Candidats"),
@@ -287,12 +283,12 @@ def invigilation_schedule_pdf(schedules: Sequence[InvigilatorSchedule], *,
                                                    session.invigilator_names, strict=True)
                       if member.pk != schedule.member.pk]
             rows.append([
-                Paragraph(_escape(_day(session.starts_at)), styles["cell"]),
+                paragraph(_day(session.starts_at), styles["cell"]),
                 f"{_time(session.starts_at)}–{_time(session.ends_at)}",
-                Paragraph(_escape(session.room.name), styles["cell"]),
-                Paragraph(_escape(", ".join(session.divisions)), styles["cell"]),
+                paragraph(session.room.name, styles["cell"]),
+                paragraph(", ".join(session.divisions), styles["cell"]),
                 str(len(session.candidates)),
-                Paragraph(_escape(", ".join(others) or "—"), styles["cell"]),
+                paragraph(", ".join(others) or "—", styles["cell"]),
             ])
         table = Table(rows, colWidths=[38 * mm, 24 * mm, 28 * mm, 30 * mm, 20 * mm,
                                        usable - 140 * mm], repeatRows=1)
@@ -305,9 +301,9 @@ def invigilation_schedule_pdf(schedules: Sequence[InvigilatorSchedule], *,
         ]))
         hours, minutes = divmod(schedule.total_minutes, 60)
         story.append(KeepTogether([
-            Paragraph(_escape(_("%(name)s — %(count)s session(s), %(hours)s h %(minutes)02d")
-                              % {"name": schedule.name, "count": len(schedule.sessions),
-                                 "hours": hours, "minutes": minutes}), styles["h2"]),
+            paragraph(_("%(name)s — %(count)s session(s), %(hours)s h %(minutes)02d")
+                      % {"name": schedule.name, "count": len(schedule.sessions),
+                         "hours": hours, "minutes": minutes}, styles["h2"]),
             table,
         ]))
     footer = _footer(establishment_name)

@@ -111,6 +111,15 @@ class PupilAccountsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Un compte est créé pour chaque élève de ces classes qui n’en a pas encore."),
     )
+    reissue = forms.BooleanField(
+        label=_("Réimprimer aussi les cartes perdues"),
+        required=False,
+        help_text=_(
+            "Les mots de passe provisoires ne sont conservés nulle part : réimprimer une carte "
+            "donne un nouveau mot de passe provisoire aux élèves de ces classes qui n’ont pas "
+            "encore choisi le leur, et l’ancien ne fonctionne plus."
+        ),
+    )
 
     def __init__(self, *args, establishment: Establishment, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.debug import sensitive_variables
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -31,6 +32,8 @@ User = get_user_model()
 
 INVITATION_VALIDITY = timedelta(days=14)
 # Unambiguous letters and digits for one-time passwords read off a paper card by a child.
+# Functions holding them are `sensitive_variables()`: an error report prints none of their
+# variables, nor those of what they call (hashing, rendering).
 CARD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -242,6 +245,7 @@ def _username_base(pupil: Pupil) -> str:
     return base.replace("-", "")[:24] or "eleve"
 
 
+@sensitive_variables()
 @transaction.atomic
 def pupil_accounts_generate(
     *, establishment: Establishment, classes: list[SchoolClass], by=None
@@ -306,6 +310,51 @@ def _pupils_without_account(establishment, classes, year) -> list[Pupil]:
     )
 
 
+@sensitive_variables()
+@transaction.atomic
+def pupil_cards_reissue(
+    *, establishment: Establishment, classes: list[SchoolClass], by=None
+) -> list[LoginCard]:
+    """New one-time passwords for the pupils of `classes` who never chose their own.
+
+    The printed passwords are stored nowhere, so a lost card is reprinted with a new password
+    (the old one stops working). Pupils who chose their password keep it.
+    """
+    year = establishment.current_year
+    pupils = list(
+        Pupil.objects.filter(
+            establishment=establishment,
+            user__must_change_password=True,
+            enrolments__school_class__in=classes,
+            enrolments__school_year=year,
+            enrolments__left_on__isnull=True,
+        )
+        .select_related("user")
+        .with_class_of(year)
+        .order_by("class_code", "last_name", "first_name")
+    )
+    cards = []
+    for pupil in pupils:
+        password = one_time_password()
+        pupil.user.set_password(password)
+        pupil.user.save(update_fields=["password"])
+        cards.append(
+            LoginCard(pupil.pk, str(pupil), pupil.class_code, pupil.user.username, password)
+        )
+    if cards:
+        codes = sorted({card.class_code for card in cards})
+        audit_record(
+            establishment=establishment, by=by, action=AuditEvent.Action.PASSWORD_RESET,
+            summary=gettext_noop("Cartes réimprimées avec un nouveau mot de passe provisoire : "
+                                 "%(n)s (%(classes)s)"),
+            params={"n": len(cards), "classes": ", ".join(codes)},
+            details={"cards": len(cards), "classes": codes,
+                     "pupil_ids": [card.pupil_id for card in cards]},
+        )
+    return cards
+
+
+@sensitive_variables()
 @transaction.atomic
 def pupil_password_reset(*, pupil: Pupil, by=None) -> LoginCard:
     user = pupil.user

@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model, login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_download
@@ -21,8 +23,6 @@ from .access import (
 )
 from .forms import InvitationAcceptForm, InvitationForm, MemberForm, PupilAccountsForm
 from .models import Invitation, Membership
-
-CARDS_SESSION_KEY = "pupil_login_cards"
 
 
 @staff_required
@@ -160,20 +160,28 @@ def member_remove(request, membership_id: int) -> HttpResponse:
 
 
 @rupn_required
+@sensitive_variables("cards", "reissued")
 def pupil_accounts(request) -> HttpResponse:
     establishment = request.membership.establishment
     form = PupilAccountsForm(request.POST or None, establishment=establishment)
     if request.method == "POST" and form.is_valid():
-        cards = services.pupil_accounts_generate(
-            establishment=establishment, classes=list(form.cleaned_data["classes"]),
-            by=request.user,
-        )
-        if not cards:
+        classes = list(form.cleaned_data["classes"])
+        cards = services.pupil_accounts_generate(establishment=establishment, classes=classes,
+                                                 by=request.user)
+        reissued = []
+        if form.cleaned_data["reissue"]:
+            reissued = services.pupil_cards_reissue(establishment=establishment, classes=classes,
+                                                   by=request.user)
+        if not cards and not reissued:
             messages.info(request, _("Tous les élèves de ces classes ont déjà un compte."))
             return redirect("team:pupil_accounts")
-        request.session[CARDS_SESSION_KEY] = [card.__dict__ for card in cards]
-        messages.success(request, _("%(n)s comptes élèves créés.") % {"n": len(cards)})
-        return redirect("team:login_cards")
+        if cards:
+            messages.success(request, _("%(n)s comptes élèves créés.") % {"n": len(cards)})
+        if reissued:
+            messages.success(request, _("%(n)s cartes réimprimées avec un nouveau mot de passe "
+                                        "provisoire.") % {"n": len(reissued)})
+        return _login_cards(request, sorted([*cards, *reissued],
+                                            key=lambda c: (c.class_code, c.name)))
     from .selectors import classes_with_counts
 
     classes = classes_with_counts(form.fields["classes"].queryset)
@@ -182,43 +190,43 @@ def pupil_accounts(request) -> HttpResponse:
     )
 
 
-@rupn_required
-def login_cards(request) -> HttpResponse:
-    """Printable login cards of the accounts just created or reset, grouped by class.
-
-    One-time passwords are never stored: they live in the session until the next generation.
-    """
-    cards = request.session.get(CARDS_SESSION_KEY, [])
-    classes: dict[str, list] = {}
-    for card in cards:
-        classes.setdefault(card["class_code"], []).append(card)
-    if cards:
-        audit_download(
-            establishment=request.membership.establishment, by=request.user,
-            document="login_cards",
-            summary=gettext_noop("Cartes de connexion des élèves (cartes : %(n)s ; classes : "
-                                 "%(classes)s)"),
-            params={"n": len(cards), "classes": ", ".join(sorted(classes)) or "—"},
-            filename="", details={"pupil_ids": [card["pupil_id"] for card in cards]},
-        )
-    return render(
-        request,
-        "establishments/login_cards.html",
-        {"classes": classes, "login_url": request.build_absolute_uri("/")},
-    )
-
-
 @require_POST
 @rupn_required
+@sensitive_variables("card")
 def pupil_password_reset(request, pupil_id: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pupil_id)
     if pupil.user is None:
         messages.error(request, _("Cet élève n’a pas encore de compte."))
         return redirect("pupils:detail", pupil.pk)
     card = services.pupil_password_reset(pupil=pupil, by=request.user)
-    request.session[CARDS_SESSION_KEY] = [card.__dict__]
     messages.success(request, _("Nouveau mot de passe provisoire créé pour %(name)s.")
                      % {"name": pupil})
-    return redirect("team:login_cards")
+    return _login_cards(request, [card])
 
 
+@sensitive_variables()
+def _login_cards(request, cards: list[services.LoginCard]) -> HttpResponse:
+    """The printable cards, as the answer of the POST that made their passwords.
+
+    One-time passwords exist only in this response: not in the session, the cache, a URL or a
+    log, so that nothing outlives the printing. A reload or the back button cannot show them
+    again (the browser may not keep the page, and resending the form makes new passwords).
+    """
+    classes: dict[str, list[services.LoginCard]] = {}
+    for card in cards:
+        classes.setdefault(card.class_code, []).append(card)
+    audit_download(
+        establishment=request.membership.establishment, by=request.user,
+        document="login_cards",
+        summary=gettext_noop("Cartes de connexion des élèves (cartes : %(n)s ; classes : "
+                             "%(classes)s)"),
+        params={"n": len(cards), "classes": ", ".join(sorted(classes)) or "—"},
+        filename="", details={"pupil_ids": [card.pupil_id for card in cards]},
+    )
+    response = render(
+        request,
+        "establishments/login_cards.html",
+        {"classes": classes, "login_url": request.build_absolute_uri("/")},
+    )
+    add_never_cache_headers(response)
+    return response

@@ -32,7 +32,6 @@ team_patterns = (
         path("membres/<int:membership_id>/retirer/", team_views.member_remove,
              name="member_remove"),
         path("comptes-eleves/", team_views.pupil_accounts, name="pupil_accounts"),
-        path("comptes-eleves/cartes/", team_views.login_cards, name="login_cards"),
     ],
     "team",
 )

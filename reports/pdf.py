@@ -46,6 +46,7 @@ from certification.models import CertificationResult
 from establishments.models import Establishment, SchoolYear
 from pix import numbers
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
+from pixorga.pdf import paragraph
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -99,6 +100,8 @@ class _Bilan:
                                  fontSize=13, leading=16, textColor=BRAND, spaceBefore=8),
             "body": ParagraphStyle("body", parent=base["BodyText"], fontName=self.font,
                                    fontSize=9.5, leading=12.5),
+            "bold": ParagraphStyle("bold", parent=base["BodyText"], fontName=self.bold,
+                                   fontSize=9.5, leading=12.5),
             "small": ParagraphStyle("small", parent=base["BodyText"], fontName=self.font,
                                     fontSize=8, leading=10, textColor=colors.HexColor("#555555")),
             "cell": ParagraphStyle("cell", fontName=self.font, fontSize=8, leading=9.5),
@@ -117,7 +120,7 @@ class _Bilan:
     # -- building blocks ------------------------------------------------------------------
 
     def p(self, text: str, style: str = "body") -> Paragraph:
-        return Paragraph(text, self.styles[style])
+        return paragraph(text, self.styles[style])
 
     def table(self, data: Sequence[Sequence], widths: Sequence[float], *,
               total_last: bool = False, align_from: int = 1,
@@ -274,8 +277,8 @@ class _Bilan:
         half = WIDTH / 2
         levels = w.levels
         charts = Table([
-            [self.p("<b>Statut des certifications</b>"),
-             self.p("<b>Niveau global des certifications validées</b>")],
+            [self.p("Statut des certifications", "bold"),
+             self.p("Niveau global des certifications validées", "bold")],
             [self.status_pie(half - 10, 62 * mm),
              self.bars(half - 10, 62 * mm, [name for name, _n in levels],
                        [("Validées", [n for _name, n in levels], BRAND)],
@@ -363,7 +366,7 @@ class _Bilan:
                                    17 * mm, 17 * mm, WIDTH - 147 * mm], total_last=True,
                            align_left=(0, 8))]
         if len(self.classes) > 1:
-            story += [Spacer(1, 4 * mm), self.p("<b>Taux de validation par classe</b>"),
+            story += [Spacer(1, 4 * mm), self.p("Taux de validation par classe", "bold"),
                       self.bars(WIDTH, 55 * mm, [r.label for r in self.classes],
                                 [("Taux de validation (%)",
                                   [numbers.percent(r.validated_rate or 0)

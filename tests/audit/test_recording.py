@@ -193,14 +193,15 @@ def test_a_bilan_download_is_recorded(client, db, suffix, document, summary):
 
 def test_printing_login_cards_is_recorded_without_the_passwords(world, login):
     client = login(world.rupn)
-    client.post(reverse("team:pupil_accounts"), {"classes": [world.untaught_class.pk]})
-    cards = client.get(reverse("team:login_cards")).context["classes"]["5B"]
+    response = client.post(reverse("team:pupil_accounts"),
+                           {"classes": [world.untaught_class.pk]})
+    cards = response.context["classes"]["5B"]
 
     event = AuditEvent.objects.get(action=Action.DOWNLOAD)
     assert event.actor == world.rupn
     assert event.summary == f"Cartes de connexion des élèves (cartes : {len(cards)} ; classes : 5B)"
-    assert sorted(event.details["pupil_ids"]) == sorted(card["pupil_id"] for card in cards)
-    no_secret_in(event, *(card["password"] for card in cards))
+    assert sorted(event.details["pupil_ids"]) == sorted(card.pupil_id for card in cards)
+    no_secret_in(event, *(card.password for card in cards))
 
 
 # --- imports ----------------------------------------------------------------------------------
@@ -447,26 +448,27 @@ def test_an_invitation_accepted_by_an_existing_account_is_recorded(world, login)
 
 def test_generating_pupil_accounts_is_recorded_without_passwords(world, login):
     client = login(world.rupn)
-    client.post(reverse("team:pupil_accounts"), {"classes": [world.untaught_class.pk]})
-    cards = client.get(reverse("team:login_cards")).context["classes"]["5B"]
+    response = client.post(reverse("team:pupil_accounts"),
+                           {"classes": [world.untaught_class.pk]})
+    cards = response.context["classes"]["5B"]
 
     event = only_event(world.establishment, Action.PUPIL_ACCOUNTS)
     assert event.actor == world.rupn
     assert event.summary == f"Comptes élèves générés : {len(cards)} (5B)"
     assert event.details["accounts"] == len(cards)
-    no_secret_in(event, *(card["password"] for card in cards))
+    no_secret_in(event, *(card.password for card in cards))
 
 
 def test_a_password_reset_is_recorded_without_the_password(world, login):
     client = login(world.rupn)
-    client.post(reverse("pupils:password_reset", args=[world.pupil.pk]))
-    card = client.get(reverse("team:login_cards")).context["classes"]["5A"][0]
+    response = client.post(reverse("pupils:password_reset", args=[world.pupil.pk]))
+    card = response.context["classes"]["5A"][0]
 
     event = only_event(world.establishment, Action.PASSWORD_RESET)
     assert event.actor == world.rupn
     assert event.summary == f"Mot de passe provisoire de {world.pupil} (5A) réinitialisé"
     assert event.details == {"pupil_id": world.pupil.pk, "username": "eleve.test"}
-    no_secret_in(event, card["password"])
+    no_secret_in(event, card.password)
 
 
 # --- matching decisions ---------------------------------------------------------------------------
@@ -515,3 +517,19 @@ def test_certification_matching_decisions_are_recorded(world, login):
     assert rejected.summary.endswith("n’est pas un élève de l’établissement")
     assert confirmed.details["queue"] == "certification"
     assert {confirmed.actor, rejected.actor} == {world.rupn}
+
+
+def test_reprinted_cards_are_recorded_as_password_resets_without_passwords(world, login):
+    client = login(world.rupn)
+    client.post(reverse("team:pupil_accounts"), {"classes": [world.untaught_class.pk]})
+
+    response = client.post(reverse("team:pupil_accounts"),
+                           {"classes": [world.untaught_class.pk], "reissue": "on"})
+
+    cards = response.context["classes"]["5B"]
+    event = only_event(world.establishment, Action.PASSWORD_RESET)
+    assert event.actor == world.rupn
+    assert event.summary == (
+        f"Cartes réimprimées avec un nouveau mot de passe provisoire : {len(cards)} (5B)")
+    assert sorted(event.details["pupil_ids"]) == sorted(card.pupil_id for card in cards)
+    no_secret_in(event, *(card.password for card in cards))

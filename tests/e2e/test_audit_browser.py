@@ -30,7 +30,6 @@ def history(world, client):
                                code="QWRTZK482", name="Rentrée 5e")
     client.force_login(world.rupn)
     client.post(reverse("team:pupil_accounts"), {"classes": [world.untaught_class.pk]})
-    client.get(reverse("team:login_cards"))
     member = Membership.objects.get(user=world.teacher)
     client.post(reverse("team:member_edit", args=[member.pk]), {
         "role": "teacher", "taught_classes": [world.taught_class.pk, world.untaught_class.pk]})
