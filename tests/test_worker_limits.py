@@ -65,6 +65,12 @@ def limited_worker(transactional_db, tmp_path):
     # The sender writes the limits into each task message: the web and the worker read the
     # same settings, so here both sides get the short one.
     celery_app.conf.task_soft_time_limit, celery_app.conf.task_time_limit = SOFT_LIMIT, 60
+    # A task bound and sent before this test (by another test of the process) took the limits
+    # of the settings then, and keeps sending them in its messages (Celery caches its execution
+    # options): the worker would apply those, not its own.
+    task = celery_app.tasks["establishments.tasks.import_pupils_task"]
+    task_limits = (task.soft_time_limit, task.time_limit)
+    task.soft_time_limit, task.time_limit, task._exec_options = SOFT_LIMIT, 60, None
     log = tmp_path / "worker.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pixorga.settings",
            "DATABASE_URL": _test_database_url(), "CELERY_BROKER_URL": celery_app.conf.broker_url,
@@ -94,6 +100,8 @@ def limited_worker(transactional_db, tmp_path):
                 process.wait(timeout=5)
         (celery_app.conf.task_default_queue, celery_app.conf.task_soft_time_limit,
          celery_app.conf.task_time_limit) = previous
+        task.soft_time_limit, task.time_limit = task_limits
+        task._exec_options = None
         with celery_app.connection_for_write() as conn:
             bound = celery_app.amqp.queues[queue].bind(conn.default_channel)
             bound.declare()
