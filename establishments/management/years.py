@@ -11,7 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from establishments.models import Establishment, SchoolClass, SchoolYear
 
-YEAR_FORMAT = re.compile(r"(\d{4})-(\d{4})")
+YEAR_FORMAT = re.compile(r"([0-9]{4})-([0-9]{4})")  # ASCII digits only
 EXAMPLE = "2025-2026"
 
 
