@@ -71,8 +71,8 @@ def school_year_from_option(establishment: Establishment, value: str | None, *,
     for year in known:
         if year.start_year == start:
             return year
-    listed = ", ".join(str(y) for y in sorted(known, key=lambda y: -y.start_year)) or "aucune"
+    listed = ", ".join(str(y) for y in sorted(known, key=lambda y: -y.start_year))
     raise CommandError(
-        f"{establishment.uai} n’a {lacking} pour {asked} {start}-{start + 1}. "
-        f"Années possibles avec --year : {listed}."
+        f"{establishment.uai} n’a {lacking} pour {asked} {start}-{start + 1}"
+        + (f". Années possibles avec --year : {listed}." if listed else ", ni pour une autre.")
     )

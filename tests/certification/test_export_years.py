@@ -21,6 +21,7 @@ from tests.certification.results_world import (
     files_of,
     import_files,
 )
+from tests.conftest import make_establishment
 
 UAI = "0170300B"
 THIS_YEAR, LAST_YEAR = f"{YEAR}-{YEAR + 1}", f"{YEAR - 1}-{YEAR}"
@@ -118,4 +119,18 @@ def test_without_year_a_current_year_without_results_is_refused_with_the_years(c
     assert str(raised.value) == (
         f"{UAI} n’a aucun résultat de certification importé pour l’année en cours "
         f"{THIS_YEAR}. Années possibles avec --year : {LAST_YEAR}.")
+    assert not output.exists()
+
+
+def test_an_establishment_without_any_result_is_told_so(db, tmp_path):
+    make_establishment("0170301C", "Collège Sans Certification")
+    output = tmp_path / "analyse.csv"
+
+    with pytest.raises(CommandError) as raised:
+        call_command("export_certification_analysis", "--uai", "0170301c", "--output",
+                     str(output))
+
+    assert str(raised.value) == (
+        f"0170301C n’a aucun résultat de certification importé pour l’année en cours "
+        f"{THIS_YEAR}, ni pour une autre.")
     assert not output.exists()

@@ -22,10 +22,14 @@ def test_every_export_command_takes_the_same_year_option(name):
     parser = load_command_class(get_commands()[name], name).create_parser("manage.py", name)
 
     [year] = [a for a in parser._actions if "--year" in a.option_strings]
+    [uai] = [a for a in parser._actions if "--uai" in a.option_strings]
+    [output] = [a for a in parser._actions if "--output" in a.option_strings]
 
     assert (year.metavar, year.default, year.required) == ("AAAA-AAAA", None, False)
     assert year.help == ("année scolaire, par exemple 2025-2026 (par défaut : l’année en cours "
                          "de l’établissement)")
+    assert (uai.required, uai.help) == (True, "UAI de l’établissement, par exemple 0170123S")
+    assert (output.required, output.metavar) == (True, "FICHIER")
 
 
 @pytest.mark.parametrize(("value", "start"), [("2025-2026", 2025), (" 2020-2021 ", 2020)])

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         add_uai_argument(parser)
         parser.add_argument("--code", required=True, help="code de la campagne")
         add_year_argument(parser)
-        parser.add_argument("--output", required=True, type=Path,
+        parser.add_argument("--output", required=True, type=Path, metavar="FICHIER",
                             help="fichier à écrire (.csv, ou .xlsx)")
 
     def handle(self, *args, uai, code, year, output: Path, **options):

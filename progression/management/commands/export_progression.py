@@ -27,7 +27,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_uai_argument(parser)
         add_year_argument(parser)
-        parser.add_argument("--output", required=True, type=Path, help="fichier CSV à écrire")
+        parser.add_argument("--output", required=True, type=Path, metavar="FICHIER",
+                            help="fichier CSV à écrire")
         parser.add_argument(
             "--stored", action="store_true",
             help="lire la conformité déjà calculée sans la recalculer d’abord",
