@@ -64,8 +64,7 @@ def school_year_from_option(establishment: Establishment, value: str | None, *,
     error that lists them; `lacking` says what the establishment has none of in that year."""
     known = establishment_years(establishment) if years is None else list(years)
     if value is None:
-        chosen, asked = establishment.current_year, "l’année en cours"
-        start = chosen.start_year
+        start, asked = establishment.current_year.start_year, "l’année en cours"
     else:
         start, asked = start_year_from_option(value), "l’année"
     for year in known:
