@@ -112,7 +112,7 @@ def test_the_export_command_writes_the_hand_computed_table(case, tmp_path):
 
 
 def test_the_export_command_refuses_a_year_without_results(case, tmp_path):
-    with pytest.raises(CommandError, match="Aucun résultat de certification"):
+    with pytest.raises(CommandError, match="aucun résultat de certification importé"):
         call_command("export_certification_analysis", "--uai", "0170300B",
                      "--year", f"{YEAR - 3}-{YEAR - 2}", "--output", str(tmp_path / "x.csv"))
     with pytest.raises(CommandError, match="écrivez-la comme 2025-2026"):

@@ -1,4 +1,3 @@
-import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,36 +6,36 @@ from django.utils.translation import gettext_noop
 from audit.services import audit_download
 from certification.analysis import certification_analysis_rebuild
 from certification.models import AnalysisSummary, CertificationResult
-from establishments.models import Establishment, SchoolYear
+from establishments.management.years import (
+    add_uai_argument,
+    add_year_argument,
+    establishment_from_option,
+    school_year_from_option,
+)
+from establishments.models import SchoolYear
 from reports.exports import write_analysis_csv
-
-YEAR = re.compile(r"(\d{4})-(\d{4})")
 
 
 class Command(BaseCommand):
     help = (
-        "Écrit le tableau d’analyse de la certification d’une année (une ligne par classe, "
-        "puis l’établissement) en CSV : les chiffres de la page d’analyse."
+        "Écrit le tableau d’analyse de la certification d’une année scolaire (une ligne par "
+        "classe, puis l’établissement) en CSV : les chiffres de la page d’analyse."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--uai", required=True)
-        parser.add_argument("--year", required=True, help="année scolaire, par exemple 2025-2026")
-        parser.add_argument("--output", required=True, type=Path)
+        add_uai_argument(parser)
+        add_year_argument(parser)
+        parser.add_argument("--output", required=True, type=Path, metavar="FICHIER",
+                            help="fichier CSV à écrire")
 
     def handle(self, *args, uai, year, output: Path, **options):
-        establishment = Establishment.objects.filter(uai=uai.strip().upper()).first()
-        if establishment is None:
-            raise CommandError(f"Aucun établissement n’a l’UAI {uai}.")
-        match = YEAR.fullmatch(year.strip())
-        if match is None or int(match.group(2)) != int(match.group(1)) + 1:
-            raise CommandError(f"Année scolaire « {year} » : écrivez-la comme 2025-2026.")
-        school_year = SchoolYear.objects.filter(start_year=int(match.group(1))).first()
-        results = CertificationResult.objects.filter(establishment=establishment,
-                                                     school_year=school_year)
-        if school_year is None or not results.exists():
-            raise CommandError(f"Aucun résultat de certification n’a été importé pour "
-                               f"{establishment.uai} en {year}.")
+        establishment = establishment_from_option(uai)
+        imported = SchoolYear.objects.filter(pk__in=CertificationResult.objects.filter(
+            establishment=establishment).values("school_year"))
+        school_year = school_year_from_option(
+            establishment, year, years=imported,
+            lacking="aucun résultat de certification importé",
+        )
         if not AnalysisSummary.objects.filter(establishment=establishment,
                                               school_year=school_year).exists():
             # never built yet (no worker ran)
