@@ -8,8 +8,8 @@ files with no error at all is written, in one transaction. Then:
   same files again changes nothing, a newer download of a class updates its rows in place;
 - its school year is the one of its `taken_on` date (`SchoolYear.start_year_of`), else of the
   file's date, else the establishment's current year;
-- its class is the one of the file's name (`20260512_resultats_301.csv`), else the matched
-  pupil's class that year;
+- its class is the row's `Classe` cell (a merged file), else the one of the file's name
+  (`20260512_resultats_301.csv`), else (a session's file) the matched pupil's class that year;
 - it is matched to a pupil by names and birthdate (`results_matching`); a person's decision
   (match `confirmed` or `not_ours`, stored on the result itself) is never undone by an import;
 - after commit, the analysis of each school year touched is rebuilt by a task.
@@ -42,6 +42,7 @@ from pix.certification_format import (
     FIRST_NAME,
     GLOBAL_LEVEL,
     LAST_NAME,
+    MERGED_CLASS,
     SESSION,
 )
 from pix.files import RowError
@@ -76,6 +77,7 @@ _LENGTHS = (
     ("first_name", "first_name", FIRST_NAME),
     ("session", "session_number", SESSION),
     ("global_level", "global_level", GLOBAL_LEVEL),
+    ("division", "division", MERGED_CLASS),
 )
 
 
@@ -261,11 +263,11 @@ def _write(
     for done, (result, row) in enumerate(rows, start=1):
         school_year = school_years[_start_year(row, result, establishment)]
         stored = existing.get(row.certification_number)
-        values = _values(row, school_year, result.division)
+        values = _values(row, school_year, row.division or result.division)
         matched = _match(stored, values, directories[school_year.pk])
         values.update(pupil_id=matched.pupil_id, match=matched.status,
                       candidates=list(matched.candidates))
-        if not result.division and matched.pupil_id is not None:
+        if not values["division"] and matched.pupil_id is not None:
             values["division"] = classes.get((matched.pupil_id, school_year.pk), "")
         if stored is None:
             to_create.append(CertificationResult(establishment=establishment, imported_at=now,
