@@ -146,6 +146,8 @@ def read_certification_results(data: bytes, *, filename: str = "") -> Certificat
     for row in table.rows:
         if check_error_cap(results.errors, row.line):
             break
+        if results.kind == "merged" and _repeats_header(row, table.headers):
+            continue  # a tool that merged the class files kept each file's header
         cells = _Cells(row, results.errors)
         parsed = _read_row(cells, columns, truncated)
         if parsed is None or cells.failed:
@@ -272,6 +274,10 @@ def _set_kind(results: CertificationResults, columns: _Columns, filename: str) -
             "Le nom du fichier « %(name)s » n’est pas celui d’un fichier de résultats par "
             "classe (AAAAMMJJ_resultats_<classe>.csv) : la classe n’a pas pu en être déduite."
         ), params={"name": results.filename}))
+
+
+def _repeats_header(row: Row, headers: list[str]) -> bool:
+    return all(unquote_formula(row.get(h)) == unquote_formula(h) for h in headers if h)
 
 
 def _missing(results: CertificationResults, label: str) -> None:

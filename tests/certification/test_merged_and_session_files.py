@@ -190,3 +190,30 @@ def test_a_session_file_without_its_name_still_imports_without_a_class_warning(d
 
     assert report.ok and report.warnings == []
     assert taken_on().year == YEAR + 1
+
+
+def test_a_merged_file_that_kept_each_files_header_reads_the_same_rows(db):
+    _establishment, rows = hand_rows()
+    files = files_of(rows)
+    merged = fake_merged_certification_file(files)
+    header = merged.split(b"\n", 1)[0]
+    repeated = merged.replace(b"\n\n", b"\n" + header + b"\n")  # the 3B file's header kept
+
+    results = read_certification_results(repeated, filename="toutes.csv")
+
+    assert results.errors == [] and len(results.rows) == 7
+    assert [r.line for r in results.rows][-3:] == [7, 8, 9]  # the header's line counted
+
+
+@pytest.mark.parametrize(("name", "session"), [
+    ("20260505_1430_resultats_session_7001.csv", True),
+    ("20260505_1430_resultats_session_7001 (1).csv", True),
+    ("dossier/20260505_0900_RESULTATS_SESSION_12.csv", True),
+    ("20260512_resultats_3A.csv", False),
+    ("20260505_resultats_session_7001.csv", False),  # a class named "session_7001"
+    ("resultats.csv", False),
+])
+def test_session_file_names_are_pix_certifs(name, session):
+    from pix.certification_format import is_session_filename
+
+    assert is_session_filename(name) is session
