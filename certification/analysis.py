@@ -11,6 +11,9 @@ The figures of a summary (`AnalysisSummary.figures`):
 - `candidates`: results (a pupil certified twice in the year counts twice);
 - `statuses`: count by status (`validated`, `rejected`, `cancelled`, `error`, `started`);
 - `matched`, `pending`: results matched to a pupil, and waiting for a person's decision;
+- `unclassed`: results of no pupil yet that are counted in no class (the establishment's line
+  only): a result counts in the class its file names only if the establishment has that class
+  that year; a matched one, else, in its pupil's class that year (`year_frame`);
 - `mean_pix`: mean score over validated certifications; None without any; `pix_sum` and
   `pix_count` its exact terms (a gap between two years is computed on them);
 - `levels`: validated certifications by v3 global level (`pix.rules.v3_global_level`),
@@ -37,8 +40,9 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
+from campaigns.matching import division_key
 from campaigns.models import Campaign, Sending
-from establishments.models import Establishment, SchoolYear
+from establishments.models import Enrolment, Establishment, SchoolClass, SchoolYear
 from pix.certification import CertificationStatus
 from pix.numbers import decimal, stored_mean
 from pix.referential import COMPETENCE_CODES
@@ -143,6 +147,7 @@ def figures_of(frame: pd.DataFrame) -> dict[str, Any]:
         "statuses": {status: int(statuses.get(status, 0)) for status in STATUSES},
         "matched": int(frame["matched"].sum()),
         "pending": int(frame["pending"].sum()),
+        "unclassed": int((~frame["matched"] & (frame["division"] == "")).sum()),
         "mean_pix": _mean(validated["pix"]),
         "pix_sum": int(validated["pix"].dropna().sum()),
         "pix_count": int(validated["pix"].notna().sum()),
@@ -222,7 +227,35 @@ def year_frame(establishment: Establishment, school_year: SchoolYear) -> pd.Data
         .values("division", "status", "pix", "pupil_id", "match", "competence_levels")
     )
     pupil_ids = sorted({r["pupil_id"] for r in results if r["pupil_id"] is not None})
+    results = in_existing_classes(establishment, school_year, results)
     return results_frame(results, latest_collected_levels(establishment, school_year, pupil_ids))
+
+
+def in_existing_classes(establishment: Establishment, school_year: SchoolYear,
+                        results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results, each with the class it counts in: never one the establishment does not
+    have (a file of another school names its own). The file's class as the establishment
+    spells it (`3 a` → `3A`; that year's spelling first, then any year's: older years' files
+    are imported without their pupil lists), else the matched pupil's class that year, else
+    none: the result counts in the establishment's line only (two queries)."""
+    codes: dict[str, str] = {}
+    for code, year_id in SchoolClass.objects.filter(establishment=establishment).values_list(
+            "code", "school_year_id").order_by("-school_year__start_year"):
+        key = division_key(code)
+        if year_id == school_year.pk or key not in codes:
+            codes[key] = code
+    pupil_ids = {r["pupil_id"] for r in results if r["pupil_id"] is not None}
+    pupil_classes = dict(Enrolment.objects.filter(
+        pupil_id__in=pupil_ids, school_year=school_year,
+        school_class__establishment=establishment,
+    ).values_list("pupil_id", "school_class__code")) if pupil_ids else {}
+    placed = []
+    for result in results:
+        division = codes.get(division_key(result["division"] or ""), "")
+        if not division and result["pupil_id"] is not None:
+            division = pupil_classes.get(result["pupil_id"], "")
+        placed.append({**result, "division": division})
+    return placed
 
 
 def certification_analysis_rebuild(*, establishment: Establishment,

@@ -8,11 +8,14 @@ files with no error at all is written, in one transaction. Then:
   same files again changes nothing, a newer download of a class updates its rows in place;
 - its school year is the one of its `taken_on` date (`SchoolYear.start_year_of`), else of the
   file's date, else the establishment's current year;
-- its class is the one of the file's name (`20260512_resultats_301.csv`), else the matched
-  pupil's class that year;
+- its class is the row's `Classe` cell (a merged file), else the one of the file's name
+  (`20260512_resultats_301.csv`), else (a session's file) the matched pupil's class that year;
 - it is matched to a pupil by names and birthdate (`results_matching`); a person's decision
   (match `confirmed` or `not_ours`, stored on the result itself) is never undone by an import;
-- after commit, the analysis of each school year touched is rebuilt by a task.
+- after commit, the analysis of each school year touched is rebuilt by a task;
+- a file whose candidates are almost none of the establishment's pupils (fewer than 1 in 5,
+  with 5 candidates or more: a file of another school) stops the import before it writes
+  anything, unless the person confirms (`force`).
 
 `-` and `0` keep their meaning: a level None is "not tested", 0 is "not certified".
 """
@@ -24,6 +27,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -42,6 +46,7 @@ from pix.certification_format import (
     FIRST_NAME,
     GLOBAL_LEVEL,
     LAST_NAME,
+    MERGED_CLASS,
     SESSION,
 )
 from pix.files import RowError
@@ -52,6 +57,10 @@ from .models import CertificationResult
 from .results_matching import CertifiedMatch, KnownPupil, PupilDirectory, match_result
 
 ProgressCallback = Callable[[int, int], None]
+# A file of another establishment: this many candidates at least, and fewer recognised than
+# this share. A real file of the school has most of its candidates in the pupil list.
+FOREIGN_MIN_CANDIDATES = 5
+FOREIGN_MAX_RECOGNISED = Fraction(1, 5)
 Upload = tuple[str, bytes]  # (file name as the user gave it, content)
 
 Match = CertificationResult.Match
@@ -76,6 +85,7 @@ _LENGTHS = (
     ("first_name", "first_name", FIRST_NAME),
     ("session", "session_number", SESSION),
     ("global_level", "global_level", GLOBAL_LEVEL),
+    ("division", "division", MERGED_CLASS),
 )
 
 
@@ -93,6 +103,19 @@ class CertificationImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Refused only because a file seems another establishment's: a person may go on."""
+        return bool(self.counts.get("foreign_files"))
+
+
+class _ForeignFiles(Exception):
+    """Raised inside the import's transaction, so that nothing of it is written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__()
+        self.errors = errors
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -195,16 +218,21 @@ def certification_results_import(
     establishment: Establishment,
     files: Sequence[Upload],
     progress: ProgressCallback = _no_progress,
+    force: bool = False,
 ) -> CertificationImportReport:
-    """Imports results files (CSV or zip); with any error, nothing is written."""
+    """Imports results files (CSV or zip); with any error, nothing is written. A file that
+    seems another establishment's is an error too, unless `force` (a person confirmed)."""
     results, errors, warnings = read_result_files(files)
     if errors:
         return CertificationImportReport(errors=errors, warnings=warnings)
     try:
         with transaction.atomic():
-            counts, years = _write(establishment, results, progress)
+            counts, years = _write(establishment, results, progress, force=force)
             establishment_id = establishment.pk
             transaction.on_commit(lambda: enqueue_analysis(establishment_id, years))
+    except _ForeignFiles as foreign:
+        return CertificationImportReport(errors=foreign.errors, warnings=warnings,
+                                         counts={"foreign_files": len(foreign.errors)})
     except IntegrityError:
         return CertificationImportReport(warnings=warnings, errors=[RowError(None, _(
             "Un autre import de résultats de certification s’est terminé pendant celui-ci : "
@@ -233,6 +261,8 @@ def _write(
     establishment: Establishment,
     results: list[CertificationResults],
     progress: ProgressCallback,
+    *,
+    force: bool = False,
 ) -> tuple[dict[str, Any], set[int]]:
     # One import at a time per establishment: the second waits, then sees the first's rows.
     Establishment.objects.select_for_update().filter(pk=establishment.pk).first()
@@ -258,14 +288,17 @@ def _write(
     counts: Counter[str] = Counter(dict.fromkeys(
         ("added", "changed", "kept", "matched", "pending", "not_ours"), 0))
     total = len(rows)
+    recognised: Counter[int] = Counter()  # by file (its index): matched to a pupil
+    undecided: Counter[int] = Counter()  # by file: not marked "not ours" by a person
+    file_index = {id(result): index for index, result in enumerate(results)}
     for done, (result, row) in enumerate(rows, start=1):
         school_year = school_years[_start_year(row, result, establishment)]
         stored = existing.get(row.certification_number)
-        values = _values(row, school_year, result.division)
+        values = _values(row, school_year, row.division or result.division)
         matched = _match(stored, values, directories[school_year.pk])
         values.update(pupil_id=matched.pupil_id, match=matched.status,
                       candidates=list(matched.candidates))
-        if not result.division and matched.pupil_id is not None:
+        if not values["division"] and matched.pupil_id is not None:
             values["division"] = classes.get((matched.pupil_id, school_year.pk), "")
         if stored is None:
             to_create.append(CertificationResult(establishment=establishment, imported_at=now,
@@ -285,11 +318,34 @@ def _write(
         counts["pending"] += matched.status == Match.PENDING
         counts["not_ours"] += matched.status == Match.NOT_OURS
         counts[f"status_{row.status.value}"] += 1
+        index = file_index[id(result)]
+        recognised[index] += matched.status in (Match.AUTO, Match.CONFIRMED)
+        undecided[index] += matched.status != Match.NOT_OURS
         progress(done, total)
+    if not force:
+        foreign = [_foreign_file(results[i], recognised[i], undecided[i])
+                   for i in range(len(results)) if _seems_foreign(recognised[i], undecided[i])]
+        if foreign:
+            raise _ForeignFiles(foreign)
     CertificationResult.objects.bulk_create(to_create, batch_size=500)
     CertificationResult.objects.bulk_update(to_update, UPDATE_FIELDS, batch_size=500)
     counts["certifications"] = total
     return dict(counts), touched_years
+
+
+def _seems_foreign(recognised: int, candidates: int) -> bool:
+    return (candidates >= FOREIGN_MIN_CANDIDATES
+            and Fraction(recognised, candidates) < FOREIGN_MAX_RECOGNISED)
+
+
+def _foreign_file(result: CertificationResults, recognised: int, candidates: int) -> RowError:
+    return RowError(None, _(
+        "Candidats de ce fichier reconnus comme élèves de l’établissement : %(recognised)s "
+        "sur %(candidates)s. C’est peut-être le fichier d’un autre établissement. "
+        "Rien n’a été enregistré. Vérifiez le fichier ; si ces candidats sont bien des "
+        "élèves de l’établissement (liste d’élèves pas encore importée), confirmez l’import."),
+        params={"recognised": recognised, "candidates": candidates,
+                "file": result.filename, "foreign": 1})
 
 
 def _stored_start_year(stored: CertificationResult, school_years: dict[int, SchoolYear]) -> int:

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import ngettext
 
 from campaigns.selectors import division_sort_key
 from establishments.models import Enrolment, Establishment, Membership, Pupil, SchoolYear
@@ -208,6 +209,24 @@ class AnalysisRow:
     @property
     def pending(self) -> int:
         return self.figures.get("pending", 0)
+
+    @property
+    def unclassed(self) -> int:
+        """Candidates of no pupil yet, counted in no class (the establishment's line only)."""
+        return self.figures.get("unclassed", 0)
+
+    @property
+    def unclassed_sentence(self) -> str:
+        return unclassed_sentence(self.unclassed) if self.unclassed else ""
+
+
+def unclassed_sentence(count: int) -> str:
+    """What the page, the CSV, the workbook and the PDF say of candidates counted in no class."""
+    return ngettext(
+        "%(count)s candidat du fichier n’a pas encore été reconnu : il n’est compté dans "
+        "aucune classe.",
+        "%(count)s candidats du fichier n’ont pas encore été reconnus : ils ne sont comptés "
+        "dans aucune classe.", count) % {"count": count}
 
 
 def _row(summary: AnalysisSummary) -> AnalysisRow:

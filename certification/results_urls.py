@@ -9,6 +9,8 @@ urlpatterns = [
     path("resultats/importer/", results_views.results_import, name="results_import"),
     path("resultats/importer/<int:job_id>/", results_views.results_import_job,
          name="results_import_job"),
+    path("resultats/importer/<int:job_id>/confirmer/", results_views.results_import_confirm,
+         name="results_import_confirm"),
     path("resultats/rapprochement/", results_views.matching_queue, name="results_queue"),
     path("resultats/<int:result_id>/rapprochement/", results_views.result_match,
          name="result_match"),

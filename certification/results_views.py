@@ -8,6 +8,7 @@ not depend on the number of candidates.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -95,8 +96,25 @@ def results_import_job(request, job_id: int) -> HttpResponse:
         "job": job,
         "errors": _with_files(job.errors),
         "warnings": _with_files(job.params.get("warnings", [])),
+        "confirmable": (job.status == Job.Status.FAILED and bool(job.counts.get("foreign_files"))
+                        and job.has_file),
         "years": [f"{y}-{y + 1}" for y in job.counts.get("school_years", [])],
     })
+
+
+@require_POST
+@rupn_required
+def results_import_confirm(request, job_id: int) -> HttpResponse:
+    """Goes on with files that seemed another establishment's: the RUPN confirms."""
+    job = get_job_for_user(request, job_id, relaunch=True)
+    if job.kind != Job.Kind.CERTIFICATION_IMPORT:
+        raise Http404
+    try:
+        services.certification_import_confirm(job=job, by=request.user)
+    except services.NotConfirmable:
+        messages.error(request, _("Cet import ne peut pas être confirmé : il ne s’est pas "
+                                  "arrêté sur un fichier d’un autre établissement."))
+    return redirect("certification:results_import_job", job.pk)
 
 
 # --- the matching queue -----------------------------------------------------------------------
@@ -229,8 +247,10 @@ def analysis(request) -> HttpResponse:
     form = AnalysisFilterForm(initial={"annee": year.start_year if year else None,
                                        "classe": chosen}, years=years, divisions=divisions)
     row = selectors.analysis_row(establishment, year, chosen) if year else None
+    whole = row if row is None or not chosen else selectors.analysis_row(establishment, year)
     context = {"form": form, "year": year, "row": row, "chosen": chosen,
-               "pending": selectors.pending_count(establishment)}
+               "pending": selectors.pending_count(establishment),
+               "unclassed": whole.unclassed_sentence if whole is not None else ""}
     if row is not None:
         history = selectors.year_on_year(establishment, year, chosen)
         earlier = [h for h in history if h.school_year.start_year < year.start_year]

@@ -18,6 +18,8 @@ def _import_certification_results(job: Job, progress: Progress) -> JobOutcome:
         establishment=job.establishment,
         files=unpack_uploads(bytes(job.payload)),
         progress=progress,
+        # the RUPN went on with a file that seemed another establishment's
+        force=bool(job.params.get("confirmed")),
     )
     if report.warnings:
         # Kept beside the outcome: the job page lists them under the counts.

@@ -34,6 +34,7 @@ from .certification_format import (
     JURY_COMMENT,
     LAST_NAME,
     MAX_CERTIFICATION_PIX,
+    MERGED_CLASS,
     PIX,
     SCORE,
     SESSION,
@@ -43,6 +44,7 @@ from .certification_format import (
     CertificationResults,
     CertificationRow,
     CertificationStatus,
+    is_session_filename,
     parse_results_filename,
     results_filename,
     status_from_label,
@@ -95,6 +97,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "session": (SESSION,),
     "centre": (CENTRE,),
     "taken_on": (TAKEN_ON,),
+    "division": (MERGED_CLASS,),
 }
 _FIELD_BY_LABEL = {fold(label): name for name, labels in _FIELDS.items() for label in labels}
 _REQUIRED = ("number", "first_name", "last_name", "birthdate", "status", "session", "taken_on")
@@ -121,17 +124,13 @@ def read_certification_results(data: bytes, *, filename: str = "") -> Certificat
     division, file_date = parse_results_filename(filename)
     results = CertificationResults(division=division, file_date=file_date,
                                    filename=_basename(filename))
-    if filename and not division:
-        results.warnings.append(RowError(None, _(
-            "Le nom du fichier « %(name)s » n’est pas celui d’un fichier de résultats par "
-            "classe (AAAAMMJJ_resultats_<classe>.csv) : la classe n’a pas pu en être déduite."
-        ), params={"name": results.filename}))
     try:
         table = _open(data)
         columns = _find_columns(table, results)
     except FileRejected as rejected:
         results.errors.append(rejected.error)
         return results
+    _set_kind(results, columns, filename)
     if results.errors:
         return results  # a column is missing: reading rows would repeat it on every line
     if not table.rows:
@@ -147,6 +146,8 @@ def read_certification_results(data: bytes, *, filename: str = "") -> Certificat
     for row in table.rows:
         if check_error_cap(results.errors, row.line):
             break
+        if results.kind == "merged" and _repeats_header(row, table.headers):
+            continue  # a tool that merged the class files kept each file's header
         cells = _Cells(row, results.errors)
         parsed = _read_row(cells, columns, truncated)
         if parsed is None or cells.failed:
@@ -254,6 +255,31 @@ def _find_columns(table: Table, results: CertificationResults) -> _Columns:
     return columns
 
 
+def _set_kind(results: CertificationResults, columns: _Columns, filename: str) -> None:
+    """Which kind of file, hence where each row's class comes from.
+
+    A `Classe` column (a merged file) names each row's class, whatever the file's name. Pix
+    Certif's session files (`get-session-certification-results-csv.js`) name no class: their
+    name says so, or, renamed, their `Centre de certification` column, which Pix Orga's
+    per-class files never have (`DivisionCertificationResultsCsvBuilder.js`); their classes
+    are the matched pupils'. Any other name without a class is warned of.
+    """
+    if "division" in columns.fields:
+        results.kind, results.division = "merged", ""
+    elif not results.division and (is_session_filename(filename)
+                                   or "centre" in columns.fields):
+        results.kind = "session"
+    elif filename and not results.division:
+        results.warnings.append(RowError(None, _(
+            "Le nom du fichier « %(name)s » n’est pas celui d’un fichier de résultats par "
+            "classe (AAAAMMJJ_resultats_<classe>.csv) : la classe n’a pas pu en être déduite."
+        ), params={"name": results.filename}))
+
+
+def _repeats_header(row: Row, headers: list[str]) -> bool:
+    return all(unquote_formula(row.get(h)) == unquote_formula(h) for h in headers if h)
+
+
 def _missing(results: CertificationResults, label: str) -> None:
     results.errors.append(RowError(None, _("Colonne manquante : « %(column)s »."), column=label,
                                    params={"column": label}))
@@ -359,6 +385,7 @@ def _read_row(cells: _Cells, columns: _Columns, truncated: str | None) -> Certif
         centre=cells.text(fields.get("centre")),
         complementary=MappingProxyType({label: cells.text(header)
                                         for label, header in columns.complementary.items()}),
+        division=cells.text(fields.get("division")),
     )
 
 

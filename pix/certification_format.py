@@ -43,6 +43,8 @@ JURY_COMMENT = "Commentaire jury pour l’organisation"  # typographic apostroph
 SESSION = "Session"
 CENTRE = "Centre de certification"  # newer
 TAKEN_ON = "Date de passage de la certification"
+# Not Pix's: the last column teachers' tools add when they merge the per-class files into one.
+MERGED_CLASS = "Classe"
 COMPLEMENTARY_PREFIX = "Certification "  # newer: "Certification CléA", "Certification Pix+ …"
 
 DASH = "-"  # Pix's "no value": not tested, cancelled, in error
@@ -146,6 +148,7 @@ class CertificationRow:
     centre: str = ""  # newer: certification centre's name
     # newer: complementary certification label ("CléA") → its status ("Validée"…)
     complementary: Mapping[str, str] = field(default_factory=dict)
+    division: str = ""  # a merged file's `Classe` cell; "" in Pix's own files
 
     @property
     def validated(self) -> bool:
@@ -173,6 +176,9 @@ class CertificationResults:
     filename: str = ""  # without its folders
     newer_layout: bool = False  # "Score en Pix" instead of "Nombre de Pix"
     complementary_labels: tuple[str, ...] = ()  # newer: "CléA"…, in the file's order
+    # "division": one class, named by the file; "merged": a `Classe` column names each row's;
+    # "session": a session's file, whose classes are those of the matched pupils
+    kind: str = "division"
 
     @property
     def ok(self) -> bool:
@@ -207,6 +213,16 @@ def parse_results_filename(filename: str) -> tuple[str, date | None]:
     if match := _DIVISION_FILE.fullmatch(name):
         return match.group(2).strip(), _yyyymmdd(match.group(1))
     return "", None
+
+
+def is_session_filename(filename: str) -> bool:
+    """Whether the name is Pix Certif's for a session's results
+    (`AAAAMMJJ_HHMM_resultats_session_N.csv`, a browser's ` (1)` allowed)."""
+    name = re.split(r"[\\/]", filename)[-1].strip()
+    stem, dot, extension = name.rpartition(".")
+    if len(name) > 255 or not dot:
+        return False
+    return _SESSION_FILE.fullmatch(_COPY_SUFFIX.sub("", stem) + dot + extension) is not None
 
 
 def _yyyymmdd(text: str) -> date | None:

@@ -30,12 +30,14 @@ from .campaign_format import (
 )
 from .campaign_writer import write_assessment_export, write_profiles_collection_export
 from .certification_format import (
+    MERGED_CLASS,
     CertificationRow,
     CertificationStatus,
+    parse_results_filename,
     results_filename,
 )
 from .certification_writer import write_certification_archive, write_certification_results
-from .files import PARIS
+from .files import BOM, PARIS
 from .grades import grade_from_division
 from .referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
 from .rules import (
@@ -509,3 +511,51 @@ def fake_certification_zip(files: Mapping[str, bytes], *, file_date: date | None
     """The per-class files in one zip, as a school gathers them; the same files give the same
     bytes."""
     return write_certification_archive(files, when=file_date)
+
+
+def fake_merged_certification_file(
+    files: Mapping[str, bytes], *, blank_line: bool = True, bom: bool = False,
+    final_newline: bool = False,
+) -> bytes:
+    """The per-class files merged into one, as teachers' tools (a spreadsheet macro, a
+    script) do: the first file's header, then every file's rows, each ending with a last
+    column `Classe` holding the class of its file's name; a blank line between two files
+    (`blank_line`), no BOM and no final newline unless asked."""
+    lines: list[str] = []
+    for index, (name, data) in enumerate(files.items()):
+        division = parse_results_filename(name)[0]
+        text = data.decode("utf-8").removeprefix(BOM)
+        header, *rows = [line for line in text.split("\n") if line]
+        if index == 0:
+            lines.append(header + ';"' + MERGED_CLASS + '"')
+        elif blank_line:
+            lines.append("")
+        lines.extend(f'{row};"{division}"' for row in rows)
+    return ((BOM if bom else "") + "\n".join(lines) + ("\n" if final_newline else "")
+            ).encode("utf-8")
+
+
+def session_results_filename(session: str, starts_at: datetime) -> str:
+    """Pix Certif's name for a session's results: `20260505_1430_resultats_session_7001.csv`
+    (`SESSION_CERTIFICATION_RESULTS_FILENAME`, date and time of the session)."""
+    return f"{starts_at:%Y%m%d_%H%M}_resultats_session_{session}.csv"
+
+
+def fake_session_results_file(
+    candidates: Sequence[CertificationCandidateLike],
+    *,
+    rng: random.Random,
+    session: str,
+    starts_at: datetime,
+    validated_rate: float = 0.85,
+    centre: str = DEFAULT_ORGANISATION,
+) -> tuple[str, list[CertificationRow], bytes]:
+    """A session's results as Pix Certif gives them: (file name, rows, bytes). Candidates of
+    several classes sit together; the file names no class and has the `Centre de
+    certification` column (the newer layout)."""
+    rows = fake_certification_results(
+        candidates, rng=rng, taken_on=starts_at.date(), session=session,
+        validated_rate=validated_rate, newer_layout=True, centre=centre,
+    )
+    return (session_results_filename(session, starts_at), rows,
+            write_certification_results(rows, newer_layout=True))

@@ -96,6 +96,10 @@ def write_analysis_csv(establishment: Establishment, school_year: SchoolYear) ->
     writer.writerow(CSV_COLUMNS)
     for values in analysis_table(establishment, school_year):
         writer.writerow([_csv_cell(values[column]) for column in CSV_COLUMNS])
+    whole = selectors.analysis_row(establishment, school_year)
+    if whole is not None and whole.unclassed:
+        # after a blank line, so that a spreadsheet reads the table above as it is
+        writer.writerows([[], [whole.unclassed_sentence]])
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
@@ -202,6 +206,9 @@ def _synthesis(sheet: Worksheet, establishment: Establishment, school_year: Scho
     for offset, (_label, _value, number_format) in enumerate(figures, start=1):
         if number_format:
             sheet.cell(row=5 + offset, column=2).number_format = number_format
+    if whole.unclassed:
+        row += 1
+        sheet.cell(row=row, column=1, value=whole.unclassed_sentence).font = Font(italic=True)
 
     row += 1
     sheet.cell(row=row, column=1, value="Niveau global (certifications validées)").font = Font(
@@ -237,7 +244,11 @@ def _classes(sheet: Worksheet, rows: list[selectors.AnalysisRow]) -> None:
     ]
     formats = {4: SHARE_FORMAT, 8: MEAN_FORMAT}
     formats.update({9 + i: MEAN_FORMAT for i in range(len(COMPETENCE_CODES))})
-    _write_table(sheet, 1, headers, lines, formats=formats, total_last=True)
+    after = _write_table(sheet, 1, headers, lines, formats=formats, total_last=True)
+    whole = next((r for r in rows if not r.division), None)
+    if whole is not None and whole.unclassed:
+        sheet.cell(row=after + 1, column=1, value=whole.unclassed_sentence).font = Font(
+            italic=True)
     _print_setup(sheet, title_rows="1:1",
                  widths=(16, 11, 10, 12, 10, 10, 10, 10, *([7] * len(COMPETENCE_CODES))),
                  freeze="B2")

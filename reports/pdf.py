@@ -319,6 +319,8 @@ class _Bilan:
         if w.pending:
             lines.append(f"{w.pending} résultat(s) attendent d’être rapprochés d’un élève par "
                          f"le RUPN.")
+        if w.unclassed:
+            lines.append(w.unclassed_sentence)
         return lines
 
     def competences(self) -> list:
@@ -365,6 +367,8 @@ class _Bilan:
                  self.table(data, [27 * mm, 19 * mm, 18 * mm, 13 * mm, 18 * mm, 18 * mm,
                                    17 * mm, 17 * mm, WIDTH - 147 * mm], total_last=True,
                            align_left=(0, 8))]
+        if self.whole.unclassed:
+            story += [Spacer(1, 2 * mm), self.p(self.whole.unclassed_sentence)]
         if len(self.classes) > 1:
             story += [Spacer(1, 4 * mm), self.p("Taux de validation par classe", "bold"),
                       self.bars(WIDTH, 55 * mm, [r.label for r in self.classes],

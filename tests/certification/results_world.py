@@ -119,10 +119,11 @@ def _renumbered(row: CertificationRow, line: int) -> CertificationRow:
 
 
 def import_files(establishment: Establishment, files: Mapping[str, bytes] | Sequence,
-                 *, rebuild: bool = True):
+                 *, rebuild: bool = True, force: bool = False):
     """Imports through the real import (and rebuilds the analysis, as the task would)."""
     uploads = list(files.items()) if isinstance(files, Mapping) else list(files)
-    report = certification_results_import(establishment=establishment, files=uploads)
+    report = certification_results_import(establishment=establishment, files=uploads,
+                                          force=force)
     assert report.ok, [str(e) for e in report.errors]
     if rebuild:
         for start_year in report.school_years:

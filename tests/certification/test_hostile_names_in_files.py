@@ -104,6 +104,8 @@ def test_the_bilan_prints_hostile_names_literally(db):
     year = SchoolYear.objects.get(start_year=YEAR)
     Establishment.objects.filter(pk=case.establishment.pk).update(name=ESTABLISHMENT)
     CertificationResult.objects.filter(division="3A").update(division=DIVISION)
+    # (a result counts only in a class the establishment has)
+    SchoolClass.objects.filter(establishment=case.establishment, code="3A").update(code=DIVISION)
     case.establishment.refresh_from_db()
     certification_analysis_rebuild(establishment=case.establishment, school_year=year)
 
@@ -138,6 +140,7 @@ def test_the_analysis_csv_and_workbook_keep_class_names_as_text(db, division):
     case = build_case()
     year = SchoolYear.objects.get(start_year=YEAR)
     CertificationResult.objects.filter(division="3A").update(division=division)
+    SchoolClass.objects.filter(establishment=case.establishment, code="3A").update(code=division)
     certification_analysis_rebuild(establishment=case.establishment, school_year=year)
 
     # When the analysis CSV and the bilan workbook are written

@@ -19,8 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--uai", required=True)
         parser.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Importe même un fichier dont presque aucun candidat n’est un élève de "
+                 "l’établissement (fichier d’un autre établissement ?).")
 
-    def handle(self, *args, uai, files: list[Path], **options):
+    def handle(self, *args, uai, files: list[Path], force: bool = False, **options):
         establishment = Establishment.objects.filter(uai=uai.strip().upper()).first()
         if establishment is None:
             raise CommandError(f"Aucun établissement n’a l’UAI {uai}.")
@@ -35,19 +39,23 @@ class Command(BaseCommand):
                 self.stderr.write(message)
             raise CommandError(f"{len(unreadable)} fichier(s) illisible(s) : rien n’a été "
                                "enregistré.")
-        report = certification_results_import(establishment=establishment, files=uploads)
+        report = certification_results_import(establishment=establishment, files=uploads,
+                                              force=force)
         audit_import(establishment=establishment, by=None, kind=Job.Kind.CERTIFICATION_IMPORT,
                      filename=", ".join(name for name, _data in uploads)[:255],
                      counts=report.counts, errors=len(report.errors),
-                     details={"source": "command", "files": [name for name, _d in uploads]})
+                     details={"source": "command", "force": force,
+                              "files": [name for name, _d in uploads]})
         for warning in report.warnings:
             self.stderr.write(f"Attention : {describe(warning)}")
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(describe(error))
+            hint = (" Si ces candidats sont bien des élèves de l’établissement, relancez "
+                    "avec --force.") if report.needs_confirmation else ""
             raise CommandError(
                 f"{len(report.errors)} erreur(s) : les fichiers n’ont pas été importés, "
-                "rien n’a été enregistré."
+                f"rien n’a été enregistré.{hint}"
             )
         # In-process, so that the analysis is there when the command returns, worker or not.
         for start_year in report.school_years:
