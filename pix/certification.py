@@ -26,6 +26,7 @@ from .certification_format import (
     CENTRE,
     CERTIFICATION_NUMBER,
     CERTIFICATION_TYPE,
+    COMPLEMENTARY_LABELS,
     COMPLEMENTARY_PREFIX,
     DASH,
     EXTERNAL_ID,
@@ -43,6 +44,7 @@ from .certification_format import (
     CertificationResults,
     CertificationRow,
     CertificationStatus,
+    complementary_status_from_label,
     parse_results_filename,
     results_filename,
     status_from_label,
@@ -107,6 +109,7 @@ class _Columns:
     fields: dict[str, str] = field(default_factory=dict)  # field → header as written
     levels: dict[str, str] = field(default_factory=dict)  # "1.1" → header
     complementary: dict[str, str] = field(default_factory=dict)  # "CléA" → header
+    unknown: list[str] = field(default_factory=list)  # headers read as nothing
 
 
 # --- files and archives ---------------------------------------------------------------------
@@ -238,6 +241,8 @@ def _find_columns(table: Table, results: CertificationResults) -> _Columns:
         elif folded.startswith(_COMPLEMENTARY) and len(folded) > len(_COMPLEMENTARY):
             label = unquote_formula(header)[len(COMPLEMENTARY_PREFIX):].strip()
             columns.complementary.setdefault(label, header)
+        elif header.strip():
+            columns.unknown.append(header)
     if "number" not in columns.fields and not ("status" in columns.fields
                                                and len(columns.levels) >= 8):
         raise FileRejected(_not_certification_results(table))
@@ -251,7 +256,26 @@ def _find_columns(table: Table, results: CertificationResults) -> _Columns:
             _missing(results, code)
     results.newer_layout = "score" in columns.fields
     results.complementary_labels = tuple(columns.complementary)
+    if columns.unknown:
+        _unknown_columns(results, columns.unknown)
     return columns
+
+
+_LISTED_UNKNOWN = 10
+
+
+def _unknown_columns(results: CertificationResults, headers: list[str]) -> None:
+    """Said to the user: nothing of a file is read and then dropped without a word."""
+    results.unknown_columns = tuple(headers)
+    for header in headers[:_LISTED_UNKNOWN]:
+        results.warnings.append(RowError(None, _(
+            "Colonne non reconnue, ignorée : « %(column)s ». Ses valeurs ne sont pas "
+            "enregistrées."), column=unquote_formula(header),
+            params={"column": unquote_formula(header)}))
+    if len(headers) > _LISTED_UNKNOWN:
+        results.warnings.append(RowError(None, _(
+            "%(count)s autres colonnes non reconnues sont ignorées, elles aussi."),
+            params={"count": len(headers) - _LISTED_UNKNOWN}))
 
 
 def _missing(results: CertificationResults, label: str) -> None:
@@ -335,6 +359,8 @@ def _read_row(cells: _Cells, columns: _Columns, truncated: str | None) -> Certif
     if status is CertificationStatus.VALIDATED and cells.raw(pix_header) == DASH:
         cells.error(pix_header, _("certification validée sans score : « - » au lieu d’un "
                                   "nombre de pix"))
+    complementary = {label: cells.parse(header, _complementary)
+                     for label, header in columns.complementary.items()}
     if cells.failed or status is None:
         return None
     global_level = cells.text(fields.get("global_level"))
@@ -357,8 +383,7 @@ def _read_row(cells: _Cells, columns: _Columns, truncated: str | None) -> Certif
         global_level="" if global_level == DASH else global_level,
         score_pix=score if "score" in fields else None,
         centre=cells.text(fields.get("centre")),
-        complementary=MappingProxyType({label: cells.text(header)
-                                        for label, header in columns.complementary.items()}),
+        complementary=MappingProxyType(complementary),
     )
 
 
@@ -400,6 +425,19 @@ def _status(raw: str) -> CertificationStatus:
         raise CellError(_("statut inconnu « %(value)s » (%(expected)s attendu)"), value=raw,
                         expected=", ".join(STATUS_LABELS))
     return status
+
+
+def _complementary(raw: str) -> str:
+    """The cell as written, once known to be one of Pix's complementary statuses."""
+    text = unquote_formula(raw)
+    if not text:
+        raise CellError(_("valeur manquante (%(expected)s attendu)"),
+                        expected=", ".join(COMPLEMENTARY_LABELS.values()))
+    if complementary_status_from_label(text) is None:
+        raise CellError(_("résultat de certification complémentaire inconnu « %(value)s » "
+                          "(%(expected)s attendu)"), value=raw,
+                        expected=", ".join(COMPLEMENTARY_LABELS.values()))
+    return text
 
 
 def _pix(raw: str) -> int | None:

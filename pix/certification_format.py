@@ -111,6 +111,46 @@ def status_from_label(label: str) -> CertificationStatus | None:
     return _STATUS_BY_LABEL.get(fold(label))
 
 
+class ComplementaryStatus(StrEnum):
+    """A complementary certification's cell (`Certification CléA`…), as Pix's
+    `CertificationResultsCsvValues.getComplementaryCertificationStatus` gives it: cancelled or
+    in error with the whole certification, else validated or not obtained when the candidate
+    took it, else not taken."""
+
+    VALIDATED = "validated"  # "Validée"
+    REJECTED = "rejected"  # "Non obtenue"
+    NOT_TAKEN = "not_taken"  # "Non passée"
+    CANCELLED = "cancelled"  # "Annulée"
+    ERROR = "error"  # "En erreur"
+
+    @property
+    def label(self) -> str:
+        return COMPLEMENTARY_LABELS[self]
+
+    @property
+    def taken(self) -> bool:
+        """Whether the candidate sat it (every status but "Non passée")."""
+        return self is not ComplementaryStatus.NOT_TAKEN
+
+
+COMPLEMENTARY_LABELS: Mapping[ComplementaryStatus, str] = MappingProxyType({
+    ComplementaryStatus.VALIDATED: "Validée",
+    ComplementaryStatus.REJECTED: "Non obtenue",
+    ComplementaryStatus.NOT_TAKEN: "Non passée",
+    ComplementaryStatus.CANCELLED: "Annulée",
+    ComplementaryStatus.ERROR: "En erreur",
+})
+_COMPLEMENTARY_BY_LABEL = {fold(label): status for status, label in COMPLEMENTARY_LABELS.items()}
+# Pix's `Type de certification` of a candidate who took CléA Numérique (v3 files).
+CLEA_TYPE = "CléA Numérique by Pix"
+CORE_TYPE = "Pix"
+
+
+def complementary_status_from_label(label: str) -> ComplementaryStatus | None:
+    """The complementary status whatever the label's case and accents; None if unknown."""
+    return _COMPLEMENTARY_BY_LABEL.get(fold(label))
+
+
 # --- what a file holds ----------------------------------------------------------------------
 
 
@@ -144,7 +184,8 @@ class CertificationRow:
     global_level: str = ""
     score_pix: int | None = None
     centre: str = ""  # newer: certification centre's name
-    # newer: complementary certification label ("CléA") → its status ("Validée"…)
+    # newer: complementary certification label ("CléA") → its status, as the file writes it
+    # ("Validée"…; the reader refuses a value that is no `ComplementaryStatus`)
     complementary: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -173,6 +214,8 @@ class CertificationResults:
     filename: str = ""  # without its folders
     newer_layout: bool = False  # "Score en Pix" instead of "Nombre de Pix"
     complementary_labels: tuple[str, ...] = ()  # newer: "CléA"…, in the file's order
+    # headers of columns the reader does not know, in the file's order (reported, not read)
+    unknown_columns: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
