@@ -39,10 +39,13 @@ from pix.certification import (
 )
 from pix.certification_format import (
     CERTIFICATION_NUMBER,
+    CERTIFICATION_TYPE,
+    COMPLEMENTARY_PREFIX,
     FIRST_NAME,
     GLOBAL_LEVEL,
     LAST_NAME,
     SESSION,
+    complementary_status_from_label,
 )
 from pix.files import RowError
 from pix.i18n import _
@@ -60,7 +63,7 @@ DECIDED = (Match.CONFIRMED, Match.NOT_OURS)
 IMPORTED_FIELDS = (
     "school_year_id", "division", "last_name", "first_name", "birthdate", "last_name_key",
     "first_name_key", "pupil_id", "match", "candidates", "status", "pix", "competence_levels",
-    "global_level", "session_number", "taken_on",
+    "global_level", "session_number", "taken_on", "certification_type", "complementary",
 )
 UPDATE_FIELDS = [name.removesuffix("_id") for name in IMPORTED_FIELDS] + ["imported_at"]
 
@@ -76,7 +79,10 @@ _LENGTHS = (
     ("first_name", "first_name", FIRST_NAME),
     ("session", "session_number", SESSION),
     ("global_level", "global_level", GLOBAL_LEVEL),
+    ("certification_type", "certification_type", CERTIFICATION_TYPE),
 )
+# a complementary certification's name, as the analysis and the bilans show it
+COMPLEMENTARY_NAME_MAX = 100
 
 
 @dataclass
@@ -169,6 +175,12 @@ def read_result_files(
             errors.append(RowError(None, _(
                 "Nom de classe trop long dans le nom du fichier (%(max)s caractères au plus)."),
                 params={"max": division_max, "file": name}))
+        for label in result.complementary_labels:
+            if len(label) > COMPLEMENTARY_NAME_MAX:
+                errors.append(RowError(None, _(
+                    "Nom de certification complémentaire trop long (%(max)s caractères au "
+                    "plus)."), column=COMPLEMENTARY_PREFIX + label[:COMPLEMENTARY_NAME_MAX],
+                    params={"max": COMPLEMENTARY_NAME_MAX, "file": name}))
         for row in result.rows:
             for attribute, model_field, column in _LENGTHS:
                 max_length = _field_length(model_field)
@@ -316,6 +328,10 @@ def _values(row: CertificationRow, school_year: SchoolYear, division: str) -> di
         # shows it; the status says what the school needs (validated, rejected, cancelled).
         "session_number": row.session,
         "taken_on": row.taken_on,
+        "certification_type": row.certification_type,
+        # the reader refuses any value that is not a complementary status
+        "complementary": {label: complementary_status_from_label(value).value
+                          for label, value in row.complementary.items()},
     }
 
 

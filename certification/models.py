@@ -168,6 +168,12 @@ class CertificationResult(models.Model):
     # "1.1" → level; None = "-" (not tested or cancelled), 0 = rejected or not certified.
     competence_levels = models.JSONField(default=dict)
     global_level = models.CharField(_("niveau global"), max_length=40, blank=True)
+    # Pix's "Type de certification" (newer files): "Pix", "CléA Numérique by Pix"…
+    certification_type = models.CharField(_("type de certification"), max_length=100,
+                                          blank=True)
+    # complementary certification ("CléA", "Pix+ Droit Maître") → `ComplementaryStatus` value
+    complementary = models.JSONField(_("certifications complémentaires"), default=dict,
+                                     blank=True)
     session_number = models.CharField(max_length=20, blank=True)
     taken_on = models.DateField(_("passée le"), null=True, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
