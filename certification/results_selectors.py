@@ -260,6 +260,20 @@ def complementary_names(rows: list[AnalysisRow]) -> list[str]:
     return sorted({name for row in rows for name in row.complementary})
 
 
+class ComplementaryLine(NamedTuple):
+    label: str  # the class, or "Établissement"
+    figures: ComplementaryFigures
+    whole: bool  # the establishment's line
+
+
+def complementary_lines(rows: list[AnalysisRow]) -> list[ComplementaryLine]:
+    """The complementary certifications' table, the same on the page, in the CSV, the
+    workbook and the PDF: per certification (sorted), each line of `rows` in their order
+    (classes, then the establishment), zeros for a class whose candidates did not have it."""
+    return [ComplementaryLine(row.label, row.complementary_of(name), not row.division)
+            for name in complementary_names(rows) for row in rows]
+
+
 def analysis_row(establishment: Establishment, school_year: SchoolYear,
                  division: str = "") -> AnalysisRow | None:
     summary = AnalysisSummary.objects.filter(
