@@ -6,7 +6,9 @@ cancelled, in error) and reads None, `0` is a competence not certified. The clas
 download day come from the file name (`20260512_resultats_301.csv`). A reader never raises
 on bad input: errors name their line and column, in French. The model lives in
 `pix.certification_format` and the writers in `pix.certification_writer`; both are
-re-exported here, so `pix.certification` is the one entry point.
+re-exported here, so `pix.certification` is the one entry point. A complementary
+certification's cell must be one of Pix's statuses; a column the reader does not know is
+named in a warning (nothing of a file is read and then dropped without the user being told).
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@ Schools download one file per class, `YYYYMMDD_resultats_<class>.csv`. Two layou
   (`Certification CléA`…), `Niveau` (v3 global level) and `Score en Pix` instead of `Nombre de
   Pix`, and `Centre de certification` before the date. A rejected certification reads `Non
   obtenue` there, `Rejetée` in older files.
+
+A complementary certification's cell reads `Validée`, `Non obtenue`, `Non passée`, `Annulée`
+or `En erreur` (`ComplementaryStatus`), as Pix's `CertificationResultsCsvValues.
+getComplementaryCertificationStatus` writes it; a candidate who took CléA has the type
+`CléA Numérique by Pix` (Pix's session results tests, `get-session-certification-results-
+csv_test.js`).
 """
 
 from __future__ import annotations

@@ -216,3 +216,29 @@ def test_generated_school_with_clea_agrees_with_a_count_of_its_file(db):
 def _cells(tr: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip()
             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr)]
+
+
+def test_an_unknown_column_is_told_to_the_user_and_a_formula_name_stays_text(db):
+    establishment = make_establishment("0170800G", "Collège Prudent")
+    import_fake_pupils(establishment, divisions=(("3A", "3e", 2),), seed=3)
+    pupils = list(Pupil.objects.order_by("pk"))
+    name = "=HYPERLINK(\"http://x\")"
+    rows = [with_complementary(cert_row(as_candidate(p, "3A"), number=f"80000{i}", pix=100,
+                                        competences=1, line=i + 2, newer=True),
+                               **{name: "Validée"}) for i, p in enumerate(pupils)]
+    data = write_certification_results(rows, newer_layout=True).decode("utf-8").split("\n")
+    data = [data[0] + ';"Remarque"'] + [line + ';"à revoir"' for line in data[1:]]
+    files = {f"{YEAR + 1}0512_resultats_3A.csv": "\n".join(data).encode("utf-8")}
+
+    report = import_files(establishment, files)
+
+    assert [(w.column, w.params["file"]) for w in report.warnings] == [
+        ("Remarque", f"{YEAR + 1}0512_resultats_3A.csv")]
+    year = SchoolYear.objects.get(start_year=YEAR)
+    header = next(csv.reader(io.StringIO(
+        write_analysis_csv(establishment, year).decode("utf-8-sig")), delimiter=";"))
+    assert header[-4:] == [f"'{name} {figure}" for figure in (
+        "passée", "obtenue", "non obtenue", "annulée ou en erreur")]
+    sheet = load_workbook(io.BytesIO(write_bilan_xlsx(establishment, year)))["Complémentaires"]
+    assert sheet["A2"].value == "'" + name and sheet["A2"].data_type == "s"
+    assert f"{name} 3A 2 2 0 0" in pdf_text(write_bilan_pdf(establishment, year))
