@@ -88,7 +88,8 @@ COMPLEMENTARY_NAME_MAX = 100
 @dataclass
 class CertificationImportReport:
     """`counts`: files, certifications, added / changed / kept (results created, updated,
-    left as they were), matched / pending / not_ours, and status_<status> per status. Keys
+    left as they were), matched / pending / not_ours, status_<status> per status, and
+    complementary (the names of the complementary certifications read, sorted). Keys
     differ from the pupil import's, whose generic job page would name them "élèves"."""
 
     errors: list[RowError] = field(default_factory=list)
@@ -222,6 +223,8 @@ def certification_results_import(
             "Un autre import de résultats de certification s’est terminé pendant celui-ci : "
             "rien n’a été enregistré, relancez l’import."))])
     counts["files"] = len(results)
+    counts["complementary"] = sorted({label for result in results
+                                      for label in result.complementary_labels})
     return CertificationImportReport(warnings=warnings, counts=counts,
                                      school_years=sorted(years))
 

@@ -116,6 +116,7 @@ def test_results_are_stored_with_their_complementary_certifications(case):
     stored = {r.certification_number: r for r in
               CertificationResult.objects.filter(establishment=establishment)}
     assert report.counts["certifications"] == 7
+    assert report.counts["complementary"] == [CLEA, DROIT]
     assert {r.division for r in stored.values()} == {"3A", "3B"}  # the session's from pupils
     assert stored["600001"].complementary == {CLEA: "validated"}
     assert stored["600001"].certification_type == CLEA_TYPE

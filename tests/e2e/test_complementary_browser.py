@@ -50,6 +50,9 @@ def test_complementary_certifications_from_upload_to_the_analysis(
     page.get_by_role("button", name="Importer", exact=True).click()
     expect(page).to_have_url(re.compile(r".*/certification/resultats/importer/\d+/$"))
     expect(page.get_by_role("status")).to_contain_text("Terminé", timeout=30_000)
+    read = page.locator("dt", has_text="Certifications complémentaires").locator(
+        "xpath=following-sibling::dd[1]")
+    expect(read).to_have_text("CléA, Pix+ Droit Maître")
 
     page.context.clear_cookies()
     log_in(PRINCIPAL, DEMO_PASSWORD)
