@@ -32,6 +32,7 @@ from tests.certification.results_world import (
     import_files,
     taken_on,
 )
+from tests.certification.test_access_results import results  # noqa: F401 (a fixture)
 from tests.certification.test_hostile_names_in_files import pdf_text
 from tests.conftest import import_fake_pupils, make_establishment, make_user
 
@@ -243,3 +244,15 @@ def test_an_unknown_column_is_told_to_the_user_and_a_formula_name_stays_text(db)
     sheet = load_workbook(io.BytesIO(write_bilan_xlsx(establishment, year)))["Complémentaires"]
     assert sheet["A2"].value == "'" + name and sheet["A2"].data_type == "s"
     assert f"{name} 3A 2 2 0 0" in pdf_text(write_bilan_pdf(establishment, year))
+
+
+def test_a_pupil_sees_the_complementary_certifications_they_sat(world, results, login):  # noqa: F811
+    result = CertificationResult.objects.get(certification_number="900001")  # the pupil's
+    result.complementary = {CLEA: "validated", DROIT: "not_taken"}
+    result.save(update_fields=["complementary"])
+
+    page = login(world.pupil_user).get("/").content.decode()
+
+    assert "Certifications complémentaires :" in page
+    assert 'CléA : <span class="badge text-bg-success">Validée</span>' in page
+    assert DROIT not in page
