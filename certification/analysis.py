@@ -26,7 +26,12 @@ The figures of a summary (`AnalysisSummary.figures`):
   profiles collection (up to that school year) gives a level and whose certified level is not
   `-`: `pupils`, `forecast` (mean collected level) and `certified` (mean certified level) of
   the same pupils (and `forecast_sum`, `certified_sum`); `forecast_pupils`: pupils with at
-  least one such pair.
+  least one such pair;
+- `complementary`: per complementary certification name ("CléA", "Pix+ Droit Maître") found
+  in the group's results: `passed` (candidates who sat it: every status but "Non passée"),
+  `obtained` ("Validée"), `not_obtained` ("Non obtenue"), `cancelled` and `error` (the whole
+  certification cancelled or in error), so that passed = obtained + not_obtained + cancelled
+  + error.
 
 Means and shares are exact, as text with six places (`pix.numbers.stored`): pages and files
 round them half up to what a person computes by hand.
@@ -44,6 +49,7 @@ from campaigns.matching import division_key
 from campaigns.models import Campaign, Sending
 from establishments.models import Enrolment, Establishment, SchoolClass, SchoolYear
 from pix.certification import CertificationStatus
+from pix.certification_format import ComplementaryStatus
 from pix.numbers import decimal, stored_mean
 from pix.referential import COMPETENCE_CODES
 from pix.rules import BELOW_V3_BANDS, FRAMEWORK_MAX_LEVEL, V3_LEVEL_NAMES, v3_global_level
@@ -94,19 +100,20 @@ def results_frame(
             "pupil_id": pupil_id,
             "matched": pupil_id is not None,
             "pending": result["match"] == CertificationResult.Match.PENDING,
+            "complementary": dict(result.get("complementary") or {}),
         }
         for code in COMPETENCE_CODES:
             record[level_column(code)] = levels.get(code)
             record[forecast_column(code)] = forecast.get(code)
         records.append(record)
-    columns = ["division", "status", "pix", "pupil_id", "matched", "pending"]
+    columns = ["division", "status", "pix", "pupil_id", "matched", "pending", "complementary"]
     columns += [level_column(code) for code in COMPETENCE_CODES]
     columns += [forecast_column(code) for code in COMPETENCE_CODES]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in ("matched", "pending"):
         frame[column] = frame[column].astype(bool)
     for column in columns[columns.index("pix"):]:
-        if column not in ("matched", "pending"):
+        if column not in ("matched", "pending", "complementary"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
@@ -156,7 +163,32 @@ def figures_of(frame: pd.DataFrame) -> dict[str, Any]:
         "weakest": weakest(competences),
         "forecast": forecast,
         "forecast_pupils": forecast_pupils,
+        "complementary": complementary_figures(frame["complementary"]),
     }
+
+
+# complementary status → figure; "Non passée" counts nowhere
+_COMPLEMENTARY_FIGURES = {
+    ComplementaryStatus.VALIDATED.value: "obtained",
+    ComplementaryStatus.REJECTED.value: "not_obtained",
+    ComplementaryStatus.CANCELLED.value: "cancelled",
+    ComplementaryStatus.ERROR.value: "error",
+}
+COMPLEMENTARY_FIGURES: tuple[str, ...] = ("passed", *_COMPLEMENTARY_FIGURES.values())
+
+
+def complementary_figures(outcomes: pd.Series) -> dict[str, dict[str, int]]:
+    """Per complementary certification name (sorted), its counts (see the module's
+    docstring); `outcomes` holds one {name: status} per result."""
+    figures: dict[str, dict[str, int]] = {}
+    for outcome in outcomes:
+        for name, status in (outcome or {}).items():
+            counts = figures.setdefault(name, dict.fromkeys(COMPLEMENTARY_FIGURES, 0))
+            figure = _COMPLEMENTARY_FIGURES.get(status)
+            if figure is not None:
+                counts[figure] += 1
+                counts["passed"] += 1
+    return {name: figures[name] for name in sorted(figures)}
 
 
 def weakest(competences: Mapping[str, Mapping[str, Any]], count: int = WEAKEST) -> list[str]:
@@ -224,7 +256,8 @@ def year_frame(establishment: Establishment, school_year: SchoolYear) -> pd.Data
     results = list(
         CertificationResult.objects.filter(establishment=establishment, school_year=school_year)
         .exclude(match=CertificationResult.Match.NOT_OURS)
-        .values("division", "status", "pix", "pupil_id", "match", "competence_levels")
+        .values("division", "status", "pix", "pupil_id", "match", "competence_levels",
+                "complementary")
     )
     pupil_ids = sorted({r["pupil_id"] for r in results if r["pupil_id"] is not None})
     results = in_existing_classes(establishment, school_year, results)

@@ -43,11 +43,14 @@ from pix.certification import (
 )
 from pix.certification_format import (
     CERTIFICATION_NUMBER,
+    CERTIFICATION_TYPE,
+    COMPLEMENTARY_PREFIX,
     FIRST_NAME,
     GLOBAL_LEVEL,
     LAST_NAME,
     MERGED_CLASS,
     SESSION,
+    complementary_status_from_label,
 )
 from pix.files import RowError
 from pix.i18n import _
@@ -69,7 +72,7 @@ DECIDED = (Match.CONFIRMED, Match.NOT_OURS)
 IMPORTED_FIELDS = (
     "school_year_id", "division", "last_name", "first_name", "birthdate", "last_name_key",
     "first_name_key", "pupil_id", "match", "candidates", "status", "pix", "competence_levels",
-    "global_level", "session_number", "taken_on",
+    "global_level", "session_number", "taken_on", "certification_type", "complementary",
 )
 UPDATE_FIELDS = [name.removesuffix("_id") for name in IMPORTED_FIELDS] + ["imported_at"]
 
@@ -86,13 +89,17 @@ _LENGTHS = (
     ("session", "session_number", SESSION),
     ("global_level", "global_level", GLOBAL_LEVEL),
     ("division", "division", MERGED_CLASS),
+    ("certification_type", "certification_type", CERTIFICATION_TYPE),
 )
+# a complementary certification's name, as the analysis and the bilans show it
+COMPLEMENTARY_NAME_MAX = 100
 
 
 @dataclass
 class CertificationImportReport:
     """`counts`: files, certifications, added / changed / kept (results created, updated,
-    left as they were), matched / pending / not_ours, and status_<status> per status. Keys
+    left as they were), matched / pending / not_ours, status_<status> per status, and
+    complementary (the names of the complementary certifications read, sorted). Keys
     differ from the pupil import's, whose generic job page would name them "élèves"."""
 
     errors: list[RowError] = field(default_factory=list)
@@ -192,6 +199,12 @@ def read_result_files(
             errors.append(RowError(None, _(
                 "Nom de classe trop long dans le nom du fichier (%(max)s caractères au plus)."),
                 params={"max": division_max, "file": name}))
+        for label in result.complementary_labels:
+            if len(label) > COMPLEMENTARY_NAME_MAX:
+                errors.append(RowError(None, _(
+                    "Nom de certification complémentaire trop long (%(max)s caractères au "
+                    "plus)."), column=COMPLEMENTARY_PREFIX + label[:COMPLEMENTARY_NAME_MAX],
+                    params={"max": COMPLEMENTARY_NAME_MAX, "file": name}))
         for row in result.rows:
             for attribute, model_field, column in _LENGTHS:
                 max_length = _field_length(model_field)
@@ -238,6 +251,8 @@ def certification_results_import(
             "Un autre import de résultats de certification s’est terminé pendant celui-ci : "
             "rien n’a été enregistré, relancez l’import."))])
     counts["files"] = len(results)
+    counts["complementary"] = sorted({label for result in results
+                                      for label in result.complementary_labels})
     return CertificationImportReport(warnings=warnings, counts=counts,
                                      school_years=sorted(years))
 
@@ -372,6 +387,10 @@ def _values(row: CertificationRow, school_year: SchoolYear, division: str) -> di
         # shows it; the status says what the school needs (validated, rejected, cancelled).
         "session_number": row.session,
         "taken_on": row.taken_on,
+        "certification_type": row.certification_type,
+        # the reader refuses any value that is not a complementary status
+        "complementary": {label: complementary_status_from_label(value).value
+                          for label, value in row.complementary.items()},
     }
 
 

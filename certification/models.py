@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from establishments.models import Establishment, Membership, Pupil, SchoolYear
 from pix.certification import CertificationStatus
+from pix.certification_format import ComplementaryStatus
 
 DEFAULT_SESSION_MINUTES = 120
 
@@ -140,6 +141,15 @@ class CertificationResult(models.Model):
         ERROR = CertificationStatus.ERROR.value, _("En erreur")
         STARTED = CertificationStatus.STARTED.value, _("Démarrée")
 
+    class Complementary(models.TextChoices):
+        """A complementary certification's outcome (`pix.certification_format`)."""
+
+        VALIDATED = ComplementaryStatus.VALIDATED.value, _("Validée")
+        REJECTED = ComplementaryStatus.REJECTED.value, _("Non obtenue")
+        NOT_TAKEN = ComplementaryStatus.NOT_TAKEN.value, _("Non passée")
+        CANCELLED = ComplementaryStatus.CANCELLED.value, _("Annulée")
+        ERROR = ComplementaryStatus.ERROR.value, _("En erreur")
+
     class Match(models.TextChoices):
         AUTO = "auto", _("Reconnu automatiquement")
         CONFIRMED = "confirmed", _("Confirmé")
@@ -168,6 +178,12 @@ class CertificationResult(models.Model):
     # "1.1" → level; None = "-" (not tested or cancelled), 0 = rejected or not certified.
     competence_levels = models.JSONField(default=dict)
     global_level = models.CharField(_("niveau global"), max_length=40, blank=True)
+    # Pix's "Type de certification" (newer files): "Pix", "CléA Numérique by Pix"…
+    certification_type = models.CharField(_("type de certification"), max_length=100,
+                                          blank=True)
+    # complementary certification ("CléA", "Pix+ Droit Maître") → `ComplementaryStatus` value
+    complementary = models.JSONField(_("certifications complémentaires"), default=dict,
+                                     blank=True)
     session_number = models.CharField(max_length=20, blank=True)
     taken_on = models.DateField(_("passée le"), null=True, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
@@ -185,6 +201,14 @@ class CertificationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name} — {self.get_status_display()}"
+
+    @property
+    def complementary_taken(self) -> list[tuple[str, str, str]]:
+        """(name, status, its label) of each complementary certification the candidate sat."""
+        labels = dict(self.Complementary.choices)
+        return [(name, status, str(labels.get(status, status)))
+                for name, status in sorted((self.complementary or {}).items())
+                if status != self.Complementary.NOT_TAKEN]
 
 
 class AnalysisSummary(models.Model):

@@ -23,7 +23,7 @@ from pix.numbers import decimal, exact
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES
 from pix.rules import v3_global_level
 
-from .analysis import V3_LEVELS
+from .analysis import COMPLEMENTARY_FIGURES, V3_LEVELS
 from .models import AnalysisSummary, CertificationResult
 
 Match = CertificationResult.Match
@@ -95,6 +95,23 @@ def pupil_certification(pupil: Pupil | None) -> CertificationResult | None:
 
 
 # --- the analysis ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplementaryFigures:
+    """A complementary certification on one line of the analysis: `passed` = `obtained` +
+    `not_obtained` + `cancelled` + `error`."""
+
+    name: str
+    passed: int
+    obtained: int
+    not_obtained: int
+    cancelled: int
+    error: int
+
+    @property
+    def cancelled_or_error(self) -> int:
+        return self.cancelled + self.error
 
 
 @dataclass(frozen=True)
@@ -203,6 +220,19 @@ class AnalysisRow:
         return self.figures.get("forecast_pupils", 0)
 
     @property
+    def complementary(self) -> dict[str, ComplementaryFigures]:
+        """Per complementary certification name, what the line's candidates did of it."""
+        return {name: ComplementaryFigures(name=name, **{
+                    key: counts.get(key, 0) for key in COMPLEMENTARY_FIGURES})
+                for name, counts in (self.figures.get("complementary") or {}).items()}
+
+    def complementary_of(self, name: str) -> ComplementaryFigures:
+        """The figures of one complementary certification; zeros when no candidate of the
+        line had it in their file."""
+        return self.complementary.get(name) or ComplementaryFigures(
+            name=name, **dict.fromkeys(COMPLEMENTARY_FIGURES, 0))
+
+    @property
     def matched(self) -> int:
         return self.figures.get("matched", 0)
 
@@ -242,6 +272,25 @@ def analysis_rows(establishment: Establishment, school_year: SchoolYear) -> list
                      key=lambda s: division_sort_key(s.division))
     whole = [s for s in summaries if not s.division]
     return [_row(s) for s in classes + whole]
+
+
+def complementary_names(rows: list[AnalysisRow]) -> list[str]:
+    """Every complementary certification of a table's lines, sorted: the table's columns."""
+    return sorted({name for row in rows for name in row.complementary})
+
+
+class ComplementaryLine(NamedTuple):
+    label: str  # the class, or "Établissement"
+    figures: ComplementaryFigures
+    whole: bool  # the establishment's line
+
+
+def complementary_lines(rows: list[AnalysisRow]) -> list[ComplementaryLine]:
+    """The complementary certifications' table, the same on the page, in the CSV, the
+    workbook and the PDF: per certification (sorted), each line of `rows` in their order
+    (classes, then the establishment), zeros for a class whose candidates did not have it."""
+    return [ComplementaryLine(row.label, row.complementary_of(name), not row.division)
+            for name in complementary_names(rows) for row in rows]
 
 
 def analysis_row(establishment: Establishment, school_year: SchoolYear,

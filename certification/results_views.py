@@ -213,6 +213,7 @@ def results_list(request) -> HttpResponse:
         "competences": COMPETENCES, "query": query.urlencode(),
         "pending_only": bool(whole and request.GET.get("a_verifier")),
         "pending": selectors.pending_count(membership.establishment) if whole else 0,
+        "with_complementary": any(r.complementary_taken for r in page.object_list),
     })
 
 
@@ -275,9 +276,10 @@ def analysis(request) -> HttpResponse:
                 row.levels, axis_label=_("Certifications validées")),
             "means_chart": charts.competence_means_chart(
                 series, max_level=max_level, axis_label=level_label),
-            "classes": ([r for r in selectors.analysis_rows(establishment, year) if r.division]
-                        if not chosen else []),
         })
+        table = selectors.analysis_rows(establishment, year) if not chosen else [row]
+        context["classes"] = [r for r in table if r.division] if not chosen else []
+        context["complementary"] = selectors.complementary_lines(table)
         if context["forecast"]:
             context["forecast_chart"] = charts.forecast_chart(
                 row.forecast, forecast_label=_("Dernière collecte de profils"),

@@ -6,7 +6,9 @@ cancelled, in error) and reads None, `0` is a competence not certified. The clas
 download day come from the file name (`20260512_resultats_301.csv`). A reader never raises
 on bad input: errors name their line and column, in French. The model lives in
 `pix.certification_format` and the writers in `pix.certification_writer`; both are
-re-exported here, so `pix.certification` is the one entry point.
+re-exported here, so `pix.certification` is the one entry point. A complementary
+certification's cell must be one of Pix's statuses; a column the reader does not know is
+named in a warning (nothing of a file is read and then dropped without the user being told).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .certification_format import (
     CENTRE,
     CERTIFICATION_NUMBER,
     CERTIFICATION_TYPE,
+    COMPLEMENTARY_LABELS,
     COMPLEMENTARY_PREFIX,
     DASH,
     EXTERNAL_ID,
@@ -44,6 +47,7 @@ from .certification_format import (
     CertificationResults,
     CertificationRow,
     CertificationStatus,
+    complementary_status_from_label,
     is_session_filename,
     parse_results_filename,
     results_filename,
@@ -110,6 +114,7 @@ class _Columns:
     fields: dict[str, str] = field(default_factory=dict)  # field → header as written
     levels: dict[str, str] = field(default_factory=dict)  # "1.1" → header
     complementary: dict[str, str] = field(default_factory=dict)  # "CléA" → header
+    unknown: list[str] = field(default_factory=list)  # headers read as nothing
 
 
 # --- files and archives ---------------------------------------------------------------------
@@ -239,6 +244,8 @@ def _find_columns(table: Table, results: CertificationResults) -> _Columns:
         elif folded.startswith(_COMPLEMENTARY) and len(folded) > len(_COMPLEMENTARY):
             label = unquote_formula(header)[len(COMPLEMENTARY_PREFIX):].strip()
             columns.complementary.setdefault(label, header)
+        elif header.strip():
+            columns.unknown.append(header)
     if "number" not in columns.fields and not ("status" in columns.fields
                                                and len(columns.levels) >= 8):
         raise FileRejected(_not_certification_results(table))
@@ -252,6 +259,8 @@ def _find_columns(table: Table, results: CertificationResults) -> _Columns:
             _missing(results, code)
     results.newer_layout = "score" in columns.fields
     results.complementary_labels = tuple(columns.complementary)
+    if columns.unknown:
+        _unknown_columns(results, columns.unknown)
     return columns
 
 
@@ -278,6 +287,23 @@ def _set_kind(results: CertificationResults, columns: _Columns, filename: str) -
 
 def _repeats_header(row: Row, headers: list[str]) -> bool:
     return all(unquote_formula(row.get(h)) == unquote_formula(h) for h in headers if h)
+
+
+_LISTED_UNKNOWN = 10
+
+
+def _unknown_columns(results: CertificationResults, headers: list[str]) -> None:
+    """Said to the user: nothing of a file is read and then dropped without a word."""
+    results.unknown_columns = tuple(headers)
+    for header in headers[:_LISTED_UNKNOWN]:
+        results.warnings.append(RowError(None, _(
+            "Colonne non reconnue, ignorée : « %(column)s ». Ses valeurs ne sont pas "
+            "enregistrées."), column=unquote_formula(header),
+            params={"column": unquote_formula(header)}))
+    if len(headers) > _LISTED_UNKNOWN:
+        results.warnings.append(RowError(None, _(
+            "%(count)s autres colonnes non reconnues sont ignorées, elles aussi."),
+            params={"count": len(headers) - _LISTED_UNKNOWN}))
 
 
 def _missing(results: CertificationResults, label: str) -> None:
@@ -361,6 +387,8 @@ def _read_row(cells: _Cells, columns: _Columns, truncated: str | None) -> Certif
     if status is CertificationStatus.VALIDATED and cells.raw(pix_header) == DASH:
         cells.error(pix_header, _("certification validée sans score : « - » au lieu d’un "
                                   "nombre de pix"))
+    complementary = {label: cells.parse(header, _complementary)
+                     for label, header in columns.complementary.items()}
     if cells.failed or status is None:
         return None
     global_level = cells.text(fields.get("global_level"))
@@ -383,8 +411,7 @@ def _read_row(cells: _Cells, columns: _Columns, truncated: str | None) -> Certif
         global_level="" if global_level == DASH else global_level,
         score_pix=score if "score" in fields else None,
         centre=cells.text(fields.get("centre")),
-        complementary=MappingProxyType({label: cells.text(header)
-                                        for label, header in columns.complementary.items()}),
+        complementary=MappingProxyType(complementary),
         division=cells.text(fields.get("division")),
     )
 
@@ -427,6 +454,19 @@ def _status(raw: str) -> CertificationStatus:
         raise CellError(_("statut inconnu « %(value)s » (%(expected)s attendu)"), value=raw,
                         expected=", ".join(STATUS_LABELS))
     return status
+
+
+def _complementary(raw: str) -> str:
+    """The cell as written, once known to be one of Pix's complementary statuses."""
+    text = unquote_formula(raw)
+    if not text:
+        raise CellError(_("valeur manquante (%(expected)s attendu)"),
+                        expected=", ".join(COMPLEMENTARY_LABELS.values()))
+    if complementary_status_from_label(text) is None:
+        raise CellError(_("résultat de certification complémentaire inconnu « %(value)s » "
+                          "(%(expected)s attendu)"), value=raw,
+                        expected=", ".join(COMPLEMENTARY_LABELS.values()))
+    return text
 
 
 def _pix(raw: str) -> int | None:

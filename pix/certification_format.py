@@ -11,6 +11,12 @@ Schools download one file per class, `YYYYMMDD_resultats_<class>.csv`. Two layou
   (`Certification CléA`…), `Niveau` (v3 global level) and `Score en Pix` instead of `Nombre de
   Pix`, and `Centre de certification` before the date. A rejected certification reads `Non
   obtenue` there, `Rejetée` in older files.
+
+A complementary certification's cell reads `Validée`, `Non obtenue`, `Non passée`, `Annulée`
+or `En erreur` (`ComplementaryStatus`), as Pix's `CertificationResultsCsvValues.
+getComplementaryCertificationStatus` writes it; a candidate who took CléA has the type
+`CléA Numérique by Pix` (Pix's session results tests, `get-session-certification-results-
+csv_test.js`).
 """
 
 from __future__ import annotations
@@ -113,6 +119,46 @@ def status_from_label(label: str) -> CertificationStatus | None:
     return _STATUS_BY_LABEL.get(fold(label))
 
 
+class ComplementaryStatus(StrEnum):
+    """A complementary certification's cell (`Certification CléA`…), as Pix's
+    `CertificationResultsCsvValues.getComplementaryCertificationStatus` gives it: cancelled or
+    in error with the whole certification, else validated or not obtained when the candidate
+    took it, else not taken."""
+
+    VALIDATED = "validated"  # "Validée"
+    REJECTED = "rejected"  # "Non obtenue"
+    NOT_TAKEN = "not_taken"  # "Non passée"
+    CANCELLED = "cancelled"  # "Annulée"
+    ERROR = "error"  # "En erreur"
+
+    @property
+    def label(self) -> str:
+        return COMPLEMENTARY_LABELS[self]
+
+    @property
+    def taken(self) -> bool:
+        """Whether the candidate sat it (every status but "Non passée")."""
+        return self is not ComplementaryStatus.NOT_TAKEN
+
+
+COMPLEMENTARY_LABELS: Mapping[ComplementaryStatus, str] = MappingProxyType({
+    ComplementaryStatus.VALIDATED: "Validée",
+    ComplementaryStatus.REJECTED: "Non obtenue",
+    ComplementaryStatus.NOT_TAKEN: "Non passée",
+    ComplementaryStatus.CANCELLED: "Annulée",
+    ComplementaryStatus.ERROR: "En erreur",
+})
+_COMPLEMENTARY_BY_LABEL = {fold(label): status for status, label in COMPLEMENTARY_LABELS.items()}
+# Pix's `Type de certification` of a candidate who took CléA Numérique (v3 files).
+CLEA_TYPE = "CléA Numérique by Pix"
+CORE_TYPE = "Pix"
+
+
+def complementary_status_from_label(label: str) -> ComplementaryStatus | None:
+    """The complementary status whatever the label's case and accents; None if unknown."""
+    return _COMPLEMENTARY_BY_LABEL.get(fold(label))
+
+
 # --- what a file holds ----------------------------------------------------------------------
 
 
@@ -146,7 +192,8 @@ class CertificationRow:
     global_level: str = ""
     score_pix: int | None = None
     centre: str = ""  # newer: certification centre's name
-    # newer: complementary certification label ("CléA") → its status ("Validée"…)
+    # newer: complementary certification label ("CléA") → its status, as the file writes it
+    # ("Validée"…; the reader refuses a value that is no `ComplementaryStatus`)
     complementary: Mapping[str, str] = field(default_factory=dict)
     division: str = ""  # a merged file's `Classe` cell; "" in Pix's own files
 
@@ -179,6 +226,8 @@ class CertificationResults:
     # "division": one class, named by the file; "merged": a `Classe` column names each row's;
     # "session": a session's file, whose classes are those of the matched pupils
     kind: str = "division"
+    # headers of columns the reader does not know, in the file's order (reported, not read)
+    unknown_columns: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -30,9 +30,12 @@ from .campaign_format import (
 )
 from .campaign_writer import write_assessment_export, write_profiles_collection_export
 from .certification_format import (
+    CLEA_TYPE,
+    CORE_TYPE,
     MERGED_CLASS,
     CertificationRow,
     CertificationStatus,
+    ComplementaryStatus,
     parse_results_filename,
     results_filename,
 )
@@ -366,6 +369,8 @@ def fake_certification_results(
     ability: Callable[[CertificationCandidateLike], float] | None = None,
     max_level: int = DEFAULT_MAX_LEVEL,
     centre: str = DEFAULT_ORGANISATION,
+    complementary: Mapping[str, float] | None = None,
+    complementary_validated_rate: float = 0.7,
 ) -> list[CertificationRow]:
     """One row per candidate, in their order, lines numbered as in one file.
 
@@ -378,9 +383,16 @@ def fake_certification_results(
     writes now); cancelled and in error rows have `-` everywhere. The newer layout also
     gives the type, the centre, a score capped at `V3_MAX_PIX` and its v3 global level.
     Certification numbers are 6 digits, never twice from the same `rng`.
+
+    `complementary` ({"CléA": 0.3, "Pix+ Droit Maître": 0.1}, newer layout only) gives each
+    complementary certification the share of candidates who take it; its column then reads
+    as Pix writes it (`complementary_status`), and a candidate who takes CléA has the type
+    "CléA Numérique by Pix". Without it, the draws are those of earlier versions.
     """
     if not 0 <= validated_rate <= 1:
         raise ValueError(f"validated_rate out of 0–1: {validated_rate}")
+    if complementary and not newer_layout:
+        raise ValueError("complementary certifications exist in the newer layout only")
     numbers = _CERTIFICATION_NUMBERS.setdefault(rng, set())
     statuses, weights = zip(*NOT_VALIDATED_WEIGHTS.items(), strict=True)
     rows: list[CertificationRow] = []
@@ -409,6 +421,12 @@ def fake_certification_results(
             if status is CertificationStatus.VALIDATED:
                 band = v3_global_level(pix)
                 global_level = "" if band in (None, BELOW_V3_BANDS) else band
+        outcomes = {label: complementary_status(
+            status, taken=rng.random() < share,
+            obtained=rng.random() < complementary_validated_rate)
+            for label, share in (complementary or {}).items()}
+        took_clea = any(label.startswith("CléA") and outcome.taken
+                        for label, outcome in outcomes.items())
         rows.append(CertificationRow(
             line=len(rows) + 2,
             certification_number=number,
@@ -424,12 +442,30 @@ def fake_certification_results(
             jury_comment=CANCELLED_COMMENT if status is CertificationStatus.CANCELLED else "",
             session=session,
             taken_on=taken_on,
-            certification_type="Pix" if newer_layout else "",
+            certification_type=(CLEA_TYPE if took_clea else CORE_TYPE) if newer_layout else "",
             global_level=global_level,
             score_pix=score,
             centre=centre if newer_layout else "",
+            complementary={label: outcome.label for label, outcome in outcomes.items()},
         ))
     return rows
+
+
+def complementary_status(status: CertificationStatus, *, taken: bool,
+                         obtained: bool) -> ComplementaryStatus:
+    """What Pix writes in a complementary certification's column (`CertificationResultsCsv
+    Values.getComplementaryCertificationStatus`): the whole certification cancelled or in
+    error first, then not taken, then obtained or not; none is obtained without the core
+    certification validated."""
+    if status is CertificationStatus.CANCELLED:
+        return ComplementaryStatus.CANCELLED
+    if status is CertificationStatus.ERROR:
+        return ComplementaryStatus.ERROR
+    if not taken:
+        return ComplementaryStatus.NOT_TAKEN
+    if obtained and status is CertificationStatus.VALIDATED:
+        return ComplementaryStatus.VALIDATED
+    return ComplementaryStatus.REJECTED
 
 
 # numbers handed out by each `rng`, so that two classes' files never share one
@@ -478,6 +514,7 @@ def fake_certification_results_by_division(
     validated_rate: float = 0.85,
     newer_layout: bool = False,
     ability: Callable[[CertificationCandidateLike], float] | None = None,
+    complementary: Mapping[str, float] | None = None,
 ) -> dict[str, list[CertificationRow]]:
     """Results of a whole school, class by class (in the order first seen), one session a
     class numbered from `first_session`."""
@@ -488,6 +525,7 @@ def fake_certification_results_by_division(
         division: fake_certification_results(
             members, rng=rng, taken_on=taken_on, session=str(first_session + index),
             validated_rate=validated_rate, newer_layout=newer_layout, ability=ability,
+            complementary=complementary,
         )
         for index, (division, members) in enumerate(by_division.items())
     }

@@ -10,7 +10,8 @@ validated certifications; a competence column the mean certified level over vali
 certifications whose level is not `-`; both with two decimals (rounded half up on the exact
 mean) and a decimal comma, empty when there is no such certification. The workbook holds the
 same rounded figures (a spreadsheet would round a binary float, not the exact mean). UTF-8
-with BOM, `;`, CRLF, as the campaign exports.
+with BOM, `;`, CRLF, as the campaign exports. Complementary certifications (CléA…) follow,
+four columns each (`complementary_columns`), and have their own sheet in the workbook.
 """
 
 from __future__ import annotations
@@ -67,8 +68,12 @@ SHARE_FORMAT = "0%"
 def analysis_table(establishment: Establishment,
                    school_year: SchoolYear) -> list[dict[str, Any]]:
     """The table as values: str for the class, int for counts, Decimal or None for means."""
+    return _table(selectors.analysis_rows(establishment, school_year))
+
+
+def _table(rows: list[selectors.AnalysisRow]) -> list[dict[str, Any]]:
     table = []
-    for row in selectors.analysis_rows(establishment, school_year):
+    for row in rows:
         values: dict[str, Any] = {
             CLASS: row.label, CANDIDATES: row.candidates, VALIDATED: row.validated,
             REJECTED: row.rejected, CANCELLED: row.cancelled, ERROR: row.error,
@@ -89,13 +94,33 @@ def _csv_cell(value: Any) -> str:
     return str(neutralise(str(value)))
 
 
+def complementary_columns(name: str) -> tuple[str, ...]:
+    """The CSV's four columns of one complementary certification, after the competences."""
+    return tuple(f"{name} {figure}" for figure in COMPLEMENTARY_FIGURE_LABELS)
+
+
+COMPLEMENTARY = "Certification complémentaire"
+COMPLEMENTARY_FIGURE_LABELS = ("passée", "obtenue", "non obtenue", "annulée ou en erreur")
+
+
+def _complementary_values(f: selectors.ComplementaryFigures) -> tuple[int, int, int, int]:
+    return f.passed, f.obtained, f.not_obtained, f.cancelled_or_error
+
+
 def write_analysis_csv(establishment: Establishment, school_year: SchoolYear) -> bytes:
-    """The analysis table for Excel and LibreOffice (the page's figures, two decimals)."""
+    """The analysis table for Excel and LibreOffice (the page's figures, two decimals), then
+    for each complementary certification of the year (sorted) its four counts per line:
+    passée, obtenue, non obtenue, annulée ou en erreur."""
+    rows = selectors.analysis_rows(establishment, school_year)
+    names = selectors.complementary_names(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator=LINE_END)
-    writer.writerow(CSV_COLUMNS)
-    for values in analysis_table(establishment, school_year):
-        writer.writerow([_csv_cell(values[column]) for column in CSV_COLUMNS])
+    writer.writerow([*CSV_COLUMNS, *(neutralise(column) for name in names
+                                     for column in complementary_columns(name))])
+    for row, values in zip(rows, _table(rows), strict=True):
+        writer.writerow([_csv_cell(values[column]) for column in CSV_COLUMNS] + [
+            str(n) for name in names
+            for n in _complementary_values(row.complementary_of(name))])
     whole = selectors.analysis_row(establishment, school_year)
     if whole is not None and whole.unclassed:
         # after a blank line, so that a spreadsheet reads the table above as it is
@@ -128,6 +153,9 @@ def write_bilan_xlsx(establishment: Establishment, school_year: SchoolYear,
     _classes(workbook.create_sheet(), rows)
     _competences(workbook.create_sheet(), whole, previous)
     _pupils(workbook.create_sheet(), establishment, school_year)
+    complementary = selectors.complementary_lines(rows)
+    if complementary:
+        _complementary(workbook.create_sheet(), complementary)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -252,6 +280,19 @@ def _classes(sheet: Worksheet, rows: list[selectors.AnalysisRow]) -> None:
     _print_setup(sheet, title_rows="1:1",
                  widths=(16, 11, 10, 12, 10, 10, 10, 10, *([7] * len(COMPETENCE_CODES))),
                  freeze="B2")
+
+
+def _complementary(sheet: Worksheet, lines: list[selectors.ComplementaryLine]) -> None:
+    sheet.title = "Complémentaires"
+    headers = (COMPLEMENTARY, CLASS, "Passée", "Obtenue", "Non obtenue",
+               "Annulée ou en erreur")
+    _write_table(sheet, 1, headers, [(line.figures.name, line.label,
+                                      *_complementary_values(line.figures)) for line in lines])
+    for offset, line in enumerate(lines, start=2):
+        if line.whole:
+            for cell in sheet[offset]:
+                cell.font, cell.fill = TOTAL_FONT, TOTAL_FILL
+    _print_setup(sheet, title_rows="1:1", widths=(30, 16, 10, 10, 12, 18), freeze="A2")
 
 
 def _competences(sheet: Worksheet, whole: selectors.AnalysisRow | None,

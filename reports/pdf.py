@@ -3,7 +3,7 @@ charts drawn with reportlab.graphics, no browser needed).
 
 1. the year at a glance: key figures, statuses, v3 global levels, what to remember;
 2. competences: mean certified level this year and last year, shares at levels 1, 2, 3;
-3. classes: the analysis table;
+3. classes: the analysis table, and the complementary certifications (CléA…);
 4. forecast and certification, and the establishment year on year.
 
 Figures come from `AnalysisSummary` through `certification.results_selectors`, as the
@@ -316,6 +316,8 @@ class _Bilan:
                          f"profils, le niveau certifié est en moyenne "
                          f"{'supérieur' if mean_gap >= 0 else 'inférieur'} de "
                          f"{fr(abs(mean_gap))} niveau au niveau relevé lors de la collecte.")
+        for name, f in w.complementary.items():
+            lines.append(f"{name} : {f.obtained} obtenue(s) sur {f.passed} passée(s).")
         if w.pending:
             lines.append(f"{w.pending} résultat(s) attendent d’être rapprochés d’un élève par "
                          f"le RUPN.")
@@ -369,6 +371,7 @@ class _Bilan:
                            align_left=(0, 8))]
         if self.whole.unclassed:
             story += [Spacer(1, 2 * mm), self.p(self.whole.unclassed_sentence)]
+        story += self.complementary_table()
         if len(self.classes) > 1:
             story += [Spacer(1, 4 * mm), self.p("Taux de validation par classe", "bold"),
                       self.bars(WIDTH, 55 * mm, [r.label for r in self.classes],
@@ -377,6 +380,25 @@ class _Bilan:
                                    for r in self.classes],
                                   BRAND)], value_max=110, step=20, suffix=" %")]
         return story
+
+    def complementary_table(self) -> list:
+        lines = selectors.complementary_lines([*self.classes, self.whole])
+        if not lines:
+            return []
+        data: list = [["Certification complémentaire", "Classe", "Passée", "Obtenue",
+                       "Non obtenue", "Annulée ou en erreur"]]
+        for line in lines:
+            f = line.figures
+            data.append([self.p(f.name, "cellbold" if line.whole else "cell"), line.label,
+                         str(f.passed), str(f.obtained), str(f.not_obtained),
+                         str(f.cancelled_or_error)])
+        table = self.table(data, [52 * mm, 27 * mm, 20 * mm, 20 * mm, 22 * mm,
+                                  WIDTH - 141 * mm], align_from=2)
+        return [Spacer(1, 4 * mm), KeepTogether([
+            self.p("Certifications complémentaires", "h2"),
+            self.p("« Passée » compte chaque candidat qui l’a passée : obtenue, non obtenue, "
+                   "ou certification annulée ou en erreur.", "small"),
+            table])]
 
     def forecast_page(self) -> list:
         w = self.whole
