@@ -27,7 +27,7 @@ from establishments.selectors import pupil_search
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCES
 from pix.rules import is_certifiable
 
-from . import charts, exports, selectors, services
+from . import charts, exports, participant_exports, selectors, services
 from .access import get_campaign_for_user, get_participant_for_user, visible_divisions
 from .decisions import apply_match_decision, safe_next_url
 from .forms import DivisionForm, LevelsFilterForm, MatchForm, PupilSearchForm
@@ -162,16 +162,17 @@ def _heatmap(campaign: Campaign, only: list[str] | None, mastery: bool,
 
 
 def _download(request, campaign_id: int, write, extension: str, content_type: str,
-              summary: str):
+              summary: str, name: str = "resultats"):
     campaign = get_campaign_for_user(request, campaign_id)
     if visible_divisions(request.membership, campaign) is not None:
         raise PermissionDenied  # the file holds every class
-    filename = f"resultats-{campaign.code}.{extension}"
+    filename = f"{name}-{campaign.code}.{extension}"
     response = HttpResponse(write(campaign), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     audit_download(
         establishment=request.membership.establishment, by=request.user,
-        document=f"campaign_results_{extension}", summary=summary,
+        document=f"campaign_{'results' if name == 'resultats' else name}_{extension}",
+        summary=summary,
         params={"name": campaign.name, "code": campaign.code}, filename=filename,
         details={"campaign_id": campaign.pk, "code": campaign.code},
     )
@@ -192,6 +193,26 @@ def campaign_results_xlsx(request, campaign_id: int) -> HttpResponse:
         request, campaign_id, exports.write_collective_xlsx, "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         gettext_noop("Export Excel des résultats de la campagne « %(name)s » (%(code)s)"),
+    )
+
+
+@staff_required
+def campaign_participants_csv(request, campaign_id: int) -> HttpResponse:
+    return _download(
+        request, campaign_id, participant_exports.write_participants_csv, "csv",
+        "text/csv; charset=utf-8",
+        gettext_noop("Export CSV des participants de la campagne « %(name)s » (%(code)s)"),
+        name="participants",
+    )
+
+
+@staff_required
+def campaign_participants_xlsx(request, campaign_id: int) -> HttpResponse:
+    return _download(
+        request, campaign_id, participant_exports.write_participants_xlsx, "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        gettext_noop("Export Excel des participants de la campagne « %(name)s » (%(code)s)"),
+        name="participants",
     )
 
 
