@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
@@ -24,6 +25,8 @@ from audit.services import audit_download
 from establishments.access import rupn_required, staff_required
 from establishments.models import Enrolment, Pupil, SchoolClass
 from establishments.selectors import pupil_search
+from jobs.models import Job
+from jobs.services import JobNotRelaunchable
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCES
 from pix.rules import is_certifiable
 
@@ -214,6 +217,25 @@ def campaign_participants_xlsx(request, campaign_id: int) -> HttpResponse:
         gettext_noop("Export Excel des participants de la campagne « %(name)s » (%(code)s)"),
         name="participants",
     )
+
+
+@require_POST
+@rupn_required
+def import_confirm(request, job_id: int) -> HttpResponse:
+    """« Importer quand même »: the RUPN says a file stopped as another school's is theirs."""
+    job = get_object_or_404(
+        Job.objects.for_membership(request.membership).defer("payload"), pk=job_id,
+        kind=Job.Kind.CAMPAIGN_IMPORT,
+    )
+    try:
+        services.campaign_import_confirm(job=job, by=request.user)
+    except (services.NotConfirmable, JobNotRelaunchable):
+        messages.error(request, _("Cet import ne peut pas être confirmé : il ne s’est pas arrêté "
+                                  "sur un fichier d’un autre établissement, ou son fichier a "
+                                  "été supprimé."))
+    else:
+        messages.success(request, _("Import confirmé : le fichier est importé à nouveau."))
+    return redirect("jobs:detail", job.pk)
 
 
 # --- matching queue ---------------------------------------------------------------------------

@@ -29,7 +29,13 @@ def _import_campaign_results(job: Job, progress: Progress) -> JobOutcome:
         by=job.created_by,
         campaign=campaign,
         progress=progress,
+        confirmed=bool(job.params.get("confirmed")),
     )
+    if bool(job.params.get("needs_confirmation")) != report.needs_confirmation:
+        # the job page offers the RUPN to confirm a file that seems another establishment's
+        params = {**job.params, "needs_confirmation": report.needs_confirmation}
+        Job.objects.filter(pk=job.pk).update(params=params)
+        job.params = params
     if report.ok and report.campaign is not None and campaign_id is None:
         # The job page links to the campaign the file created or completed.
         params = {**job.params, "campaign_id": report.campaign.pk}

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("nouvelle/", views.campaign_create, name="create"),
     path("importer/", views.results_import, name="import"),
+    path("importer/<int:job_id>/confirmer/", results_views.import_confirm,
+         name="import_confirm"),
     path("rapprochement/", results_views.matching_queue, name="matching"),
     path("rapprochement/<int:participant_id>/", results_views.participant_match,
          name="participant_match"),
