@@ -86,6 +86,8 @@ class CampaignImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     # stopped because the file seems another establishment's: a person may confirm
     needs_confirmation: bool = False
+    # a file without "Code" (2020-2021) and no campaign given: a person says which it is
+    needs_campaign: bool = False
 
     @property
     def ok(self) -> bool:
@@ -146,7 +148,10 @@ def campaign_results_import(
     export = read_campaign_export(data)
     errors = export.errors or _check_file(export, campaign)
     if errors:
-        return CampaignImportReport(campaign=campaign, errors=list(errors))
+        needs_campaign = (campaign is None and not export.errors
+                          and not export.code.strip())
+        return CampaignImportReport(campaign=campaign, errors=list(errors),
+                                    needs_campaign=needs_campaign)
     if not confirmed and not same_organisation(export.organisation, establishment.name,
                                                establishment.uai):
         return CampaignImportReport(

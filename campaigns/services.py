@@ -197,6 +197,27 @@ def campaign_import_confirm(*, job: Job, by) -> Job:
         return job_relaunch(job=job, by=by)  # JobNotRelaunchable (file gone) rolls back
 
 
+def campaign_import_assign(
+    *, job: Job, by, campaign: Campaign | None = None, new: dict | None = None,
+) -> Job:
+    """Second step of importing a file without "Code" (2020-2021): the campaign it belongs to,
+    chosen among the establishment's or created now (`new`: code, name, kind, school_year),
+    then the job runs again on its stored file into that campaign. Nothing is created
+    before this step; a `ValidationError` on `new` creates nothing."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
+        if (job.kind != Job.Kind.CAMPAIGN_IMPORT or job.status != Job.Status.FAILED
+                or not job.params.get("needs_campaign")):
+            raise NotConfirmable(job.pk)
+        if campaign is None:
+            campaign = campaign_create(establishment=job.establishment, by=by, **(new or {}))
+        elif campaign.establishment_id != job.establishment_id:
+            raise ValueError("the campaign belongs to another establishment")
+        job.params = {**job.params, "campaign_id": campaign.pk, "needs_campaign": False}
+        job.save(update_fields=["params"])
+        return job_relaunch(job=job, by=by)
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 

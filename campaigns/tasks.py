@@ -31,9 +31,12 @@ def _import_campaign_results(job: Job, progress: Progress) -> JobOutcome:
         progress=progress,
         confirmed=bool(job.params.get("confirmed")),
     )
-    if bool(job.params.get("needs_confirmation")) != report.needs_confirmation:
-        # the job page offers the RUPN to confirm a file that seems another establishment's
-        params = {**job.params, "needs_confirmation": report.needs_confirmation}
+    flags = {"needs_confirmation": report.needs_confirmation,
+             "needs_campaign": report.needs_campaign}
+    if any(bool(job.params.get(name)) != value for name, value in flags.items()):
+        # the job page offers a second step: confirm a file that seems another
+        # establishment's, or say which campaign a file without "Code" belongs to
+        params = {**job.params, **flags}
         Job.objects.filter(pk=job.pk).update(params=params)
         job.params = params
     if report.ok and report.campaign is not None and campaign_id is None:

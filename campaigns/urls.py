@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import results_views, views
+from . import import_views, results_views, views
 
 app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("nouvelle/", views.campaign_create, name="create"),
     path("importer/", views.results_import, name="import"),
+    path("importer/<int:job_id>/campagne/", import_views.import_campaign_choice,
+         name="import_campaign_choice"),
     path("importer/<int:job_id>/confirmer/", results_views.import_confirm,
          name="import_confirm"),
     path("rapprochement/", results_views.matching_queue, name="matching"),
