@@ -32,7 +32,8 @@ def send(page, live_server, path):
     page.set_input_files("input[name=file]", str(path))
     page.get_by_role("button", name="Importer", exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/traitements/\d+/$"))
-    expect(page.get_by_role("status")).to_contain_text("Échec", timeout=30_000)
+    expect(page.get_by_role("alert").first).to_contain_text("n’a pas été importé",
+                                                           timeout=30_000)
 
 
 def test_a_2020_2021_file_is_imported_after_naming_its_campaign(
