@@ -216,7 +216,8 @@ def _check_file(export: CampaignExport, campaign: Campaign | None) -> list[RowEr
             errors.extend(_check_kind(export, campaign))
     elif not code:
         errors.append(RowError(None, _(
-            "Le fichier ne donne pas le code de la campagne (colonne « Code ») : importez-le "
+            "Le fichier ne donne pas le code de la campagne (colonne « Code », absente des "
+            "exports de 2020-2021) : indiquez de quelle campagne il est l’export, ou importez-le "
             "depuis la page de la campagne."), column="Code"))
     elif not CODE_RE.fullmatch(code):
         errors.append(RowError(None, _(
