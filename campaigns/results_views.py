@@ -34,7 +34,7 @@ from . import charts, exports, participant_exports, selectors, services
 from .access import get_campaign_for_user, get_participant_for_user, visible_divisions
 from .decisions import apply_match_decision, safe_next_url
 from .forms import DivisionForm, LevelsFilterForm, MatchForm, PupilSearchForm
-from .models import Campaign, ResultSummary
+from .models import Campaign, Participant, ResultSummary
 
 QUEUE_PAGE_SIZE = 20
 LEVELS_PAGE_SIZE = 30
@@ -197,6 +197,26 @@ def campaign_results_xlsx(request, campaign_id: int) -> HttpResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         gettext_noop("Export Excel des résultats de la campagne « %(name)s » (%(code)s)"),
     )
+
+
+PARTICIPANTS_PAGE_SIZE = 50
+
+
+@staff_required
+def campaign_participants(request, campaign_id: int) -> HttpResponse:
+    """The campaign's participants as Pix names them, with their external id; a teacher who
+    sees the campaign for their classes only sees those classes' participants."""
+    campaign = get_campaign_for_user(request, campaign_id)
+    divisions = visible_divisions(request.membership, campaign)
+    participants = Participant.objects.filter(campaign=campaign).order_by(
+        "division", "last_name_key", "first_name_key", "pk")
+    if divisions is not None:
+        participants = participants.filter(division__in=divisions)
+    page = Paginator(participants, PARTICIPANTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/campaign_participants.html", {
+        "campaign": campaign, "page": page, "participants": page.object_list,
+        "recognised": participant_exports.RECOGNISED, "can_download": divisions is None,
+    })
 
 
 @staff_required

@@ -28,6 +28,8 @@ urlpatterns = [
          name="results_csv"),
     path("<int:campaign_id>/resultats.xlsx", results_views.campaign_results_xlsx,
          name="results_xlsx"),
+    path("<int:campaign_id>/participants/", results_views.campaign_participants,
+         name="participants"),
     path("<int:campaign_id>/participants.csv", results_views.campaign_participants_csv,
          name="participants_csv"),
     path("<int:campaign_id>/participants.xlsx", results_views.campaign_participants_xlsx,

@@ -86,6 +86,7 @@ TABLE = [
     # The files hold every class: a teacher who sees the campaign for their class only may not.
     ("campaigns:results_csv", "get", ("rupn",), ["login", 200, 200, 403, 404, 403, 404]),
     ("campaigns:results_xlsx", "get", ("rupn",), ["login", 200, 200, 403, 404, 403, 404]),
+    ("campaigns:participants", "get", ("rupn",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:participants_csv", "get", ("rupn",), ["login", 200, 200, 403, 404, 403, 404]),
     ("campaigns:participants_xlsx", "get", ("rupn",),
      ["login", 200, 200, 403, 404, 403, 404]),
@@ -106,6 +107,7 @@ TABLE = [
     ("campaigns:results", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:results_csv", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:results_xlsx", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
+    ("campaigns:participants", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:participants_csv", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:participants_xlsx", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
 ]

@@ -90,3 +90,34 @@ def test_another_establishment_gets_a_404(client, world):
 
     assert client.get(reverse("campaigns:participants_xlsx",
                               args=[campaign.pk])).status_code == 404
+
+
+def test_the_participant_list_shows_the_external_id_under_its_label(client, world):
+    campaign = imported(world)
+    client.force_login(world.rupn)
+
+    html = client.get(reverse("campaigns:participants", args=[campaign.pk])).content.decode()
+
+    assert "Identifiant externe (Classe)" in html
+    for value in ("ENT-001", "=ENT-002", "ENT-003"):
+        assert f'<td class="text-break">{value}</td>' in html
+    assert "3 participants, tels que Pix Orga les nomme." in html
+
+
+def test_a_teacher_sees_only_the_participants_of_their_classes(client, world):
+    # given the RUPN's campaign with one participant in 5A (taught) and one in 5B
+    rows = [assessment("MARTIN", "Léa", "5A", started_at=when(9, 20), external_id="A-1"),
+            assessment("PETIT", "Noé", "5B", started_at=when(9, 20), external_id="B-1")]
+    report = campaign_results_import(
+        establishment=world.establishment, by=world.rupn, confirmed=True,
+        data=assessment_export(rows, organisation=world.establishment.name,
+                               external_id_label="Numéro"))
+    report.campaign.classes.set([world.taught_class, world.untaught_class])
+    client.force_login(world.teacher)
+
+    response = client.get(reverse("campaigns:participants", args=[report.campaign.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A-1" in html and "B-1" not in html
+    assert reverse("campaigns:participants_csv", args=[report.campaign.pk]) not in html
