@@ -38,11 +38,14 @@ def send(page, live_server, path):
 
 def test_a_2020_2021_file_is_imported_after_naming_its_campaign(
         page, live_server, log_in, world, tmp_path, artifacts):
-    rows = [profile("MARTIN", "Léa", "5A", shared_at=at(2021, 3, 2), pix={"1.1": 24}),
-            profile("PETIT", "Noé", "5A", shared_at=at(2021, 3, 3), pix={"1.1": 10})]
+    rows = [profile("MARTIN", "Léa", "5A", shared_at=at(2021, 3, 2), pix={"1.1": 24},
+                    external_id="ENT-2021-001"),
+            profile("PETIT", "Noé", "5A", shared_at=at(2021, 3, 3), pix={"1.1": 10},
+                    external_id="ENT-2021-002")]
     path = tmp_path / "Resultats-2021.csv"
     path.write_bytes(profiles_export(rows, older_format=True, without_code=True,
-                                     organisation=world.establishment.name))
+                                     organisation=world.establishment.name,
+                                     external_id_label="Classe"))
     log_in(world.rupn.username, PASSWORD)
 
     send(page, live_server, path)
@@ -62,6 +65,10 @@ def test_a_2020_2021_file_is_imported_after_naming_its_campaign(
     campaign = Campaign.objects.get(code="ANCIEN301")
     assert str(campaign.school_year) == "2020-2021"
     assert Participant.objects.filter(campaign=campaign).count() == 2
+    page.goto(f"{live_server.url}/campagnes/{campaign.pk}/participants/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Participants")
+    expect(page.get_by_role("row")).to_have_count(3)  # header and two participants
+    shots(page, artifacts, "campaign-participants")
 
 
 def test_a_file_of_another_school_is_confirmed_by_the_rupn(
