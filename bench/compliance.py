@@ -114,7 +114,7 @@ def build(pupil_count: int, campaign_count: int, figures: dict) -> Establishment
         data = fake_campaign_export_bytes(
             kind, participants, rng=rng, code=fake_campaign_code(rng),
             name=f"{'Collecte de profils' if profiles else 'Parcours'} n° {index + 1}",
-            start=start + timedelta(days=30 * index),
+            start=start + timedelta(days=30 * index), organisation=establishment.name,
         )
         report = campaign_results_import(establishment=establishment, data=data,
                                          filename=f"campagne-{index + 1}.csv")

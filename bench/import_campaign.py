@@ -182,7 +182,7 @@ def school(size: int, index: int):
     return establishment, pupils
 
 
-def export_bytes(pupils, code: str, start_year: int) -> bytes:
+def export_bytes(pupils, code: str, start_year: int, organisation: str) -> bytes:
     """The profiles collection of the pupils, as Pix Orga exports it (same rows every call)."""
     from pix.campaigns import CampaignKind
     from pix.fake_results import Participant, fake_campaign_export_bytes
@@ -196,7 +196,7 @@ def export_bytes(pupils, code: str, start_year: int) -> bytes:
     ]
     return fake_campaign_export_bytes(
         CampaignKind.PROFILES_COLLECTION, participants, rng=random.Random(len(pupils)),
-        code=code, name="Collecte de profils (banc d’essai)",
+        code=code, name="Collecte de profils (banc d’essai)", organisation=organisation,
         start=datetime(start_year, 9, 15, 8, 0, tzinfo=PARIS),
     )
 
@@ -281,7 +281,8 @@ def run(size: int, index: int, repeat: int, params: dict, name: str) -> dict:
 
     imports, report, data = [], None, b""
     for attempt in range(repeat):
-        data = export_bytes(pupils, f"BENCH{chr(65 + attempt)}{index:03d}", year)
+        data = export_bytes(pupils, f"BENCH{chr(65 + attempt)}{index:03d}", year,
+                            establishment.name)
         with measured(backends=backend) as measure:
             report = campaign_results_import(establishment=establishment, data=data)
         assert report.ok, report.errors[:3]
@@ -295,7 +296,7 @@ def run(size: int, index: int, repeat: int, params: dict, name: str) -> dict:
     with measured(backends=backend) as reimport:
         again = campaign_results_import(establishment=establishment, data=data)
     assert again.ok and again.counts["new_sendings"] == 0
-    traced_data = export_bytes(pupils, f"TRACED{index:03d}", year)
+    traced_data = export_bytes(pupils, f"TRACED{index:03d}", year, establishment.name)
     with measured(trace=True) as traced:
         assert campaign_results_import(establishment=establishment, data=traced_data).ok
 

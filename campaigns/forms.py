@@ -206,3 +206,63 @@ class LevelsFilterForm(forms.Form):
         if school_class and data.get("grade") and school_class.grade != data["grade"]:
             data["school_class"] = None  # a class of another grade: show the grade
         return data
+
+
+class CampaignChoiceForm(forms.Form):
+    """Second step of importing a file without "Code": the campaign it is the export of."""
+
+    EXISTING, NEW = "existing", "new"
+    KINDS = [(Campaign.Kind.ASSESSMENT.value, Campaign.Kind.ASSESSMENT.label),
+             (Campaign.Kind.PROFILES_COLLECTION.value, Campaign.Kind.PROFILES_COLLECTION.label)]
+
+    choice = forms.ChoiceField(
+        label=_("Cette campagne est…"), widget=forms.RadioSelect,
+        choices=[(EXISTING, _("une campagne déjà enregistrée dans pixorga")),
+                 (NEW, _("une campagne à enregistrer maintenant"))],
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campagne"), queryset=Campaign.objects.none(), required=False,
+        empty_label=_("Choisir une campagne"),
+    )
+    code = forms.CharField(
+        label=_("Code de la campagne"), max_length=20, required=False,
+        help_text=_("6 lettres puis 3 chiffres, tel que Pix Orga l’affiche (ex. QWRTZK482)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "class": "text-uppercase"}),
+    )
+    name = forms.CharField(label=_("Nom"), max_length=255, required=False)
+    kind = forms.ChoiceField(label=_("Type de campagne"), choices=KINDS, required=False)
+    school_year = forms.RegexField(
+        label=_("Année scolaire"), regex=r"^\s*\d{4}-\d{4}\s*$", required=False,
+        help_text=_("Sous la forme 2020-2021."),
+        error_messages={"invalid": _("Écrivez l’année scolaire sous la forme 2020-2021.")},
+    )
+
+    def __init__(self, *args, campaigns: QuerySet[Campaign], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns.select_related("school_year")
+        self.fields["campaign"].label_from_instance = (
+            lambda c: f"{c.name} ({c.code}, {c.school_year}, {c.get_kind_display()})"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choice") == self.EXISTING:
+            if not data.get("campaign"):
+                self.add_error("campaign", _("Choisissez la campagne."))
+        elif data.get("choice") == self.NEW:
+            for name in ("code", "name", "kind", "school_year"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Ce champ est obligatoire."))
+            year = (data.get("school_year") or "").strip()
+            if year and int(year[5:]) != int(year[:4]) + 1:
+                self.add_error("school_year", _("Écrivez l’année scolaire sous la forme "
+                                                "2020-2021."))
+        return data
+
+    def new_campaign(self) -> dict:
+        """The fields of `campaign_create` for a new campaign."""
+        start = int(self.cleaned_data["school_year"].strip()[:4])
+        year, _created = SchoolYear.objects.get_or_create(start_year=start)
+        return {"code": self.cleaned_data["code"], "name": self.cleaned_data["name"],
+                "kind": self.cleaned_data["kind"], "school_year": year}

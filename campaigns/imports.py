@@ -40,6 +40,12 @@ from pix.i18n import _
 from pix.names import normalise_name
 from pix.referential import fold
 
+from .belonging import (
+    matched_error,
+    organisation_error,
+    same_organisation,
+    too_few_matched,
+)
 from .bulk import bulk_insert
 from .matching import (
     Decision,
@@ -78,6 +84,10 @@ class CampaignImportReport:
     campaign: Campaign | None = None
     errors: list[RowError] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # stopped because the file seems another establishment's: a person may confirm
+    needs_confirmation: bool = False
+    # a file without "Code" (2020-2021) and no campaign given: a person says which it is
+    needs_campaign: bool = False
 
     @property
     def ok(self) -> bool:
@@ -87,8 +97,9 @@ class CampaignImportReport:
 class _Rejected(Exception):
     """Raised inside the transaction so that it rolls back; carries what to tell the user."""
 
-    def __init__(self, errors: list[RowError]) -> None:
+    def __init__(self, errors: list[RowError], needs_confirmation: bool = False) -> None:
         self.errors = errors
+        self.needs_confirmation = needs_confirmation
         super().__init__(errors)
 
 
@@ -123,28 +134,39 @@ def campaign_results_import(
     by=None,
     campaign: Campaign | None = None,
     progress: ProgressCallback = _no_progress,
+    confirmed: bool = False,
 ) -> CampaignImportReport:
     """Imports a campaign export; with errors, nothing is written.
 
     With `campaign`, the file must be this campaign's export; without, the establishment's
     campaign with the file's code is completed, or created (owned by `by`). After commit, the
-    campaign's summaries are rebuilt by a task.
+    campaign's summaries are rebuilt by a task. A file that seems another establishment's
+    (`campaigns.belonging`) stops with `needs_confirmation` unless `confirmed`.
     """
     if campaign is not None and campaign.establishment_id != establishment.pk:
         raise ValueError("the campaign belongs to another establishment")
     export = read_campaign_export(data)
     errors = export.errors or _check_file(export, campaign)
     if errors:
-        return CampaignImportReport(campaign=campaign, errors=list(errors))
+        needs_campaign = (campaign is None and not export.errors
+                          and not export.code.strip())
+        return CampaignImportReport(campaign=campaign, errors=list(errors),
+                                    needs_campaign=needs_campaign)
+    if not confirmed and not same_organisation(export.organisation, establishment.name,
+                                               establishment.uai):
+        return CampaignImportReport(
+            campaign=campaign, needs_confirmation=True,
+            errors=[organisation_error(export.organisation, establishment.name)])
     # The slow pure work first, outside the transaction: a job's progress shows at once.
     groups = _group(export.rows, progress)
     try:
         with transaction.atomic():
-            campaign, counts = _write(establishment, export, groups, by, campaign)
+            campaign, counts = _write(establishment, export, groups, by, campaign, confirmed)
             campaign_id = campaign.pk
             transaction.on_commit(lambda: _enqueue_summaries(campaign_id))
     except _Rejected as rejected:
-        return CampaignImportReport(campaign=campaign, errors=rejected.errors)
+        return CampaignImportReport(campaign=campaign, errors=rejected.errors,
+                                    needs_confirmation=rejected.needs_confirmation)
     except IntegrityError:
         # Another import of the same campaign committed first: nothing of this one was kept.
         logger.warning("campaign import of %s rolled back", export.code, exc_info=True)
@@ -194,7 +216,8 @@ def _check_file(export: CampaignExport, campaign: Campaign | None) -> list[RowEr
             errors.extend(_check_kind(export, campaign))
     elif not code:
         errors.append(RowError(None, _(
-            "Le fichier ne donne pas le code de la campagne (colonne « Code ») : importez-le "
+            "Le fichier ne donne pas le code de la campagne (colonne « Code », absente des "
+            "exports de 2020-2021) : indiquez de quelle campagne il est l’export, ou importez-le "
             "depuis la page de la campagne."), column="Code"))
     elif not CODE_RE.fullmatch(code):
         errors.append(RowError(None, _(
@@ -249,6 +272,7 @@ def _write(
     groups: dict[ParticipantKey, list[_Row]],
     by,
     campaign: Campaign | None,
+    confirmed: bool = False,
 ) -> tuple[Campaign, dict[str, int]]:
     campaign = _campaign_for(establishment, export, by, campaign)
     year = campaign.school_year
@@ -272,6 +296,7 @@ def _write(
     unset_result: list[int] = []
     counts = Counter({"rows": len(export.rows), "participants": len(groups), "shared": 0,
                       "matched": 0, "unmatched": 0, "not_ours": 0, "new_sendings": 0})
+    recognised = 0
     for key, rows in groups.items():
         participant = existing.get(key)
         if participant is None:
@@ -323,7 +348,14 @@ def _write(
                                                 Participant.Match.CONFIRMED)
         counts["unmatched"] += matched.status == Participant.Match.PENDING
         counts["not_ours"] += matched.status == Participant.Match.NOT_OURS
+        # a pupil found, or candidates to choose from: the file speaks of our pupils
+        recognised += matched.pupil_id is not None or bool(matched.candidates)
 
+    if not confirmed and too_few_matched(matched=recognised, participants=len(groups),
+                                         has_pupils=bool(pupils.by_names)):
+        raise _Rejected([matched_error(matched=recognised, participants=len(groups),
+                                       organisation=export.organisation)],
+                        needs_confirmation=True)
     bulk_insert(Participant, new_participants)
     if changed_participants:
         Participant.objects.bulk_update(changed_participants, PARTICIPANT_UPDATE_FIELDS)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
@@ -24,14 +25,16 @@ from audit.services import audit_download
 from establishments.access import rupn_required, staff_required
 from establishments.models import Enrolment, Pupil, SchoolClass
 from establishments.selectors import pupil_search
+from jobs.models import Job
+from jobs.services import JobNotRelaunchable
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCES
 from pix.rules import is_certifiable
 
-from . import charts, exports, selectors, services
+from . import charts, exports, participant_exports, selectors, services
 from .access import get_campaign_for_user, get_participant_for_user, visible_divisions
 from .decisions import apply_match_decision, safe_next_url
 from .forms import DivisionForm, LevelsFilterForm, MatchForm, PupilSearchForm
-from .models import Campaign, ResultSummary
+from .models import Campaign, Participant, ResultSummary
 
 QUEUE_PAGE_SIZE = 20
 LEVELS_PAGE_SIZE = 30
@@ -162,16 +165,17 @@ def _heatmap(campaign: Campaign, only: list[str] | None, mastery: bool,
 
 
 def _download(request, campaign_id: int, write, extension: str, content_type: str,
-              summary: str):
+              summary: str, name: str = "resultats"):
     campaign = get_campaign_for_user(request, campaign_id)
     if visible_divisions(request.membership, campaign) is not None:
         raise PermissionDenied  # the file holds every class
-    filename = f"resultats-{campaign.code}.{extension}"
+    filename = f"{name}-{campaign.code}.{extension}"
     response = HttpResponse(write(campaign), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     audit_download(
         establishment=request.membership.establishment, by=request.user,
-        document=f"campaign_results_{extension}", summary=summary,
+        document=f"campaign_{'results' if name == 'resultats' else name}_{extension}",
+        summary=summary,
         params={"name": campaign.name, "code": campaign.code}, filename=filename,
         details={"campaign_id": campaign.pk, "code": campaign.code},
     )
@@ -193,6 +197,65 @@ def campaign_results_xlsx(request, campaign_id: int) -> HttpResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         gettext_noop("Export Excel des résultats de la campagne « %(name)s » (%(code)s)"),
     )
+
+
+PARTICIPANTS_PAGE_SIZE = 50
+
+
+@staff_required
+def campaign_participants(request, campaign_id: int) -> HttpResponse:
+    """The campaign's participants as Pix names them, with their external id; a teacher who
+    sees the campaign for their classes only sees those classes' participants."""
+    campaign = get_campaign_for_user(request, campaign_id)
+    divisions = visible_divisions(request.membership, campaign)
+    participants = Participant.objects.filter(campaign=campaign).order_by(
+        "division", "last_name_key", "first_name_key", "pk")
+    if divisions is not None:
+        participants = participants.filter(division__in=divisions)
+    page = Paginator(participants, PARTICIPANTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "campaigns/campaign_participants.html", {
+        "campaign": campaign, "page": page, "participants": page.object_list,
+        "recognised": participant_exports.RECOGNISED, "can_download": divisions is None,
+    })
+
+
+@staff_required
+def campaign_participants_csv(request, campaign_id: int) -> HttpResponse:
+    return _download(
+        request, campaign_id, participant_exports.write_participants_csv, "csv",
+        "text/csv; charset=utf-8",
+        gettext_noop("Export CSV des participants de la campagne « %(name)s » (%(code)s)"),
+        name="participants",
+    )
+
+
+@staff_required
+def campaign_participants_xlsx(request, campaign_id: int) -> HttpResponse:
+    return _download(
+        request, campaign_id, participant_exports.write_participants_xlsx, "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        gettext_noop("Export Excel des participants de la campagne « %(name)s » (%(code)s)"),
+        name="participants",
+    )
+
+
+@require_POST
+@rupn_required
+def import_confirm(request, job_id: int) -> HttpResponse:
+    """« Importer quand même »: the RUPN says a file stopped as another school's is theirs."""
+    job = get_object_or_404(
+        Job.objects.for_membership(request.membership).defer("payload"), pk=job_id,
+        kind=Job.Kind.CAMPAIGN_IMPORT,
+    )
+    try:
+        services.campaign_import_confirm(job=job, by=request.user)
+    except (services.NotConfirmable, JobNotRelaunchable):
+        messages.error(request, _("Cet import ne peut pas être confirmé : il ne s’est pas arrêté "
+                                  "sur un fichier d’un autre établissement, ou son fichier a "
+                                  "été supprimé."))
+    else:
+        messages.success(request, _("Import confirmé : le fichier est importé à nouveau."))
+    return redirect("jobs:detail", job.pk)
 
 
 # --- matching queue ---------------------------------------------------------------------------

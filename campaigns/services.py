@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from establishments.models import Establishment, Pupil, SchoolClass, SchoolYear
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue
+from jobs.services import job_create, job_enqueue, job_relaunch
 
 from .matching import PupilIndex, match_participant
 from .models import Campaign, MatchDecision, Participant
@@ -172,6 +172,50 @@ def campaign_import_start(
         )
         job_enqueue(job, import_campaign_results_task)
     return job
+
+
+class NotConfirmable(Exception):
+    """The job did not stop on a file that seems another establishment's."""
+
+
+def campaign_import_confirm(*, job: Job, by) -> Job:
+    """The RUPN confirms that a file stopped as another establishment's is theirs: the job
+    runs again on its stored file, this time without that check."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
+        if (job.kind != Job.Kind.CAMPAIGN_IMPORT or job.status != Job.Status.FAILED
+                or not job.params.get("needs_confirmation")):
+            raise NotConfirmable(job.pk)
+        job.params = {**job.params, "confirmed": True, "confirmed_by": by.pk}
+        job.save(update_fields=["params"])
+        audit_record(
+            establishment=job.establishment, by=by, action=AuditEvent.Action.IMPORT,
+            summary=gettext_noop("Import du fichier « %(filename)s » confirmé malgré "
+                                 "l’avertissement (fichier d’un autre établissement ?)"),
+            params={"filename": job.filename}, details={"job_id": job.pk},
+        )
+        return job_relaunch(job=job, by=by)  # JobNotRelaunchable (file gone) rolls back
+
+
+def campaign_import_assign(
+    *, job: Job, by, campaign: Campaign | None = None, new: dict | None = None,
+) -> Job:
+    """Second step of importing a file without "Code" (2020-2021): the campaign it belongs to,
+    chosen among the establishment's or created now (`new`: code, name, kind, school_year),
+    then the job runs again on its stored file into that campaign. Nothing is created
+    before this step; a `ValidationError` on `new` creates nothing."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
+        if (job.kind != Job.Kind.CAMPAIGN_IMPORT or job.status != Job.Status.FAILED
+                or not job.params.get("needs_campaign")):
+            raise NotConfirmable(job.pk)
+        if campaign is None:
+            campaign = campaign_create(establishment=job.establishment, by=by, **(new or {}))
+        elif campaign.establishment_id != job.establishment_id:
+            raise ValueError("the campaign belongs to another establishment")
+        job.params = {**job.params, "campaign_id": campaign.pk, "needs_campaign": False}
+        job.save(update_fields=["params"])
+        return job_relaunch(job=job, by=by)
 
 
 # --- matching ----------------------------------------------------------------------------------

@@ -29,7 +29,16 @@ def _import_campaign_results(job: Job, progress: Progress) -> JobOutcome:
         by=job.created_by,
         campaign=campaign,
         progress=progress,
+        confirmed=bool(job.params.get("confirmed")),
     )
+    flags = {"needs_confirmation": report.needs_confirmation,
+             "needs_campaign": report.needs_campaign}
+    if any(bool(job.params.get(name)) != value for name, value in flags.items()):
+        # the job page offers a second step: confirm a file that seems another
+        # establishment's, or say which campaign a file without "Code" belongs to
+        params = {**job.params, **flags}
+        Job.objects.filter(pk=job.pk).update(params=params)
+        job.params = params
     if report.ok and report.campaign is not None and campaign_id is None:
         # The job page links to the campaign the file created or completed.
         params = {**job.params, "campaign_id": report.campaign.pk}

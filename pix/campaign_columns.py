@@ -47,7 +47,7 @@ from .campaign_format import (
     CampaignKind,
     Mastery,
 )
-from .files import RowError, Table, unquote_formula
+from .files import RowError, Table, header_label, unquote_formula
 from .i18n import _
 from .referential import (
     COMPETENCE_BY_CODE,
@@ -94,6 +94,12 @@ _REQUIRED = {
 _REQUIRED[CampaignKind.EXAM] = _REQUIRED[CampaignKind.ASSESSMENT]
 # columns after which results start: the external id column is the unknown one just before
 _FIRST_RESULT_FIELDS = ("sent", "progression", "started_at")
+# Pix writes these before the external id, the others after it: when the external id's
+# free label repeats one of them, Pix's column is the first of the two for these, the
+# last for the others.
+_BEFORE_EXTERNAL_ID = frozenset(("organisation", "campaign_id", "code", "name", "parcours",
+                                 "last_name", "first_name", "division", "group",
+                                 "student_number"))
 
 # per-competence and per-domain labels: folded prefix → (part, current label)
 _LEVEL_PARTS = {fold(LEVEL_OF) + " ": ("level", LEVEL_OF), fold(PIX_OF) + " ": ("pix", PIX_OF)}
@@ -134,21 +140,23 @@ class Columns:
 
 def header_text(header: str) -> str:
     """A header as a label: Pix guards headers like values (`'@web3`)."""
-    return unquote_formula(header)
+    return unquote_formula(header_label(header))
 
 
 def find_columns(table: Table, kind: CampaignKind, errors: list[RowError]) -> Columns:
     """Find every known column by its label; report the required ones that are missing."""
     columns = Columns()
-    unknown: list[str] = []
     for header in table.headers:
-        folded = fold(header)
+        folded = fold(header_label(header))
         name = _FIELD_BY_LABEL.get(folded)
         if name is not None:
-            columns.fields.setdefault(name, header)
+            if name in _BEFORE_EXTERNAL_ID:
+                columns.fields.setdefault(name, header)
+            else:
+                columns.fields[name] = header
             columns.older_format |= folded in _OLDER_LABELS
-        elif not _per_competence(header, folded, kind, columns, errors):
-            unknown.append(header)
+        else:
+            _per_competence(header, folded, kind, columns, errors)
     for name in _REQUIRED[kind]:
         if name not in columns.fields:
             _missing(errors, _FIELDS[name][0])
@@ -170,7 +178,7 @@ def find_columns(table: Table, kind: CampaignKind, errors: list[RowError]) -> Co
                 if part not in parts:
                     _missing(errors, label + DOMAIN_BY_CODE[domain_code].name,
                              domain_code=domain_code)
-    columns.external_id = _external_id_column(table, columns, set(unknown))
+    columns.external_id = _external_id_column(table, columns)
     columns.last_header = next((h for h in reversed(table.headers) if h), "")
     return columns
 
@@ -227,16 +235,31 @@ def _by_prefix(header: str, folded: str, parts: Mapping[str, tuple[str, str]],
     return False
 
 
-def _external_id_column(table: Table, columns: Columns, unknown: set[str]) -> str | None:
-    """The external id has a free label: the unknown column just before the results start.
+def _claimed(columns: Columns) -> set[str]:
+    """The headers read as one of Pix's own columns."""
+    claimed = set(columns.fields.values()) | set(columns.badges.values())
+    claimed |= set(columns.skills.values())
+    for parts in (*columns.levels.values(), *columns.competences.values(),
+                  *columns.domains.values()):
+        claimed |= set(parts.values())
+    if columns.stage:
+        claimed.add(columns.stage)
+    return claimed
+
+
+def _external_id_column(table: Table, columns: Columns) -> str | None:
+    """The external id has a free label: the column just before the results start, unless
+    it is one of Pix's own (then the campaign asks for no external id).
 
     Pix writes names, [additional columns], [Classe], then the external id, then the first
-    result column ("Envoi (O/N)", "% de progression" or, for exams, the start date).
+    result column ("Envoi (O/N)", "% de progression" or, for exams, the start date): see
+    `campaign-profiles-collection-export.js` and `campaign-assessment-export.js` in
+    1024pix/pix, api/src/prescription/campaign/infrastructure/serializers/csv/.
     """
     for name in _FIRST_RESULT_FIELDS:
         header = columns.fields.get(name)
         if header is not None:
             index = table.headers.index(header)
             before = table.headers[index - 1] if index > 0 else None
-            return before if before in unknown else None
+            return before if before is not None and before not in _claimed(columns) else None
     return None

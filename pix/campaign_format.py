@@ -154,6 +154,7 @@ class CampaignExport:
     stage_count: int | None = None
     skill_names: tuple[str, ...] = ()
     older_format: bool = False
+    has_code: bool = True  # exports of 2020-2021 have no "Code" column
     rows: list[ParticipationRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 

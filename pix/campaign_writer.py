@@ -116,6 +116,10 @@ def _participant(row: ParticipationRow, external_id_label: str | None) -> list[o
     return values
 
 
+def _code(value: str, without_code: bool) -> list[str]:
+    return [] if without_code else [value]
+
+
 def _encode(lines: list[str]) -> bytes:
     return (BOM + "".join(lines)).encode("utf-8")
 
@@ -129,21 +133,22 @@ def write_profiles_collection_export(
     participations: Iterable[ParticipationRow],
     external_id_label: str | None = None,
     older_format: bool = False,
+    without_code: bool = False,
 ) -> bytes:
     """A profiles collection export: all 16 competences, level and pix for each.
 
     `older_format` writes "Date de l'envoi" with a bare `YYYY-MM-DD` date, as Pix did
-    before it gave the time.
+    before it gave the time; `without_code` leaves out the "Code" column, as in 2020-2021.
     """
-    headers: list[object] = [ORGANISATION, CAMPAIGN_ID, CODE, CAMPAIGN_NAME, LAST_NAME,
-                             FIRST_NAME, DIVISION]
+    headers: list[object] = [ORGANISATION, CAMPAIGN_ID, *_code(CODE, without_code),
+                             CAMPAIGN_NAME, LAST_NAME, FIRST_NAME, DIVISION]
     if external_id_label:
         headers.append(external_id_label)
     headers += [SENT, SENT_AT_OLD if older_format else SENT_AT, PIX_TOTAL, CERTIFIABLE,
                 CERTIFIABLE_COUNT]
     for competence in COMPETENCES:
         headers += [LEVEL_OF + competence.name, PIX_OF + competence.name]
-    campaign = _cells([organisation, campaign_id, code, name]) + ";"
+    campaign = _cells([organisation, campaign_id, *_code(code, without_code), name]) + ";"
     not_shared = _line([False] + [None] * (4 + 2 * len(COMPETENCES)))
     lines = [_line(headers)]
     for row in participations:
@@ -175,13 +180,15 @@ def write_assessment_export(
     external_id_label: str | None = None,
     exam: bool = False,
     older_format: bool = False,
+    without_code: bool = False,
 ) -> bytes:
     """An assessment (or, with `exam`, exam) campaign export.
 
     Only the parcours' competences get columns, in CRCN order, then their domains. A row
     without `domain_mastery` gets it summed from its competences, as Pix computes it.
     Exams have no "% de progression". `older_format` writes "Nom du Profil Cible", "Date de
-    début", "Date du partage" and bare `YYYY-MM-DD` dates.
+    début", "Date du partage" and bare `YYYY-MM-DD` dates; `without_code` leaves out the
+    "Code" column, as in 2020-2021.
     """
     wanted = set(competence_codes)
     unknown = wanted - COMPETENCE_BY_CODE.keys()
@@ -190,9 +197,9 @@ def write_assessment_export(
     codes = [c.code for c in COMPETENCES if c.code in wanted]  # Pix's order, not the caller's
     domains = [d for d in DOMAINS if any(COMPETENCE_BY_CODE[c].domain == d for c in codes)]
 
-    headers: list[object] = [ORGANISATION, CAMPAIGN_ID, CODE, CAMPAIGN_NAME,
-                             PARCOURS_OLD if older_format else PARCOURS, LAST_NAME, FIRST_NAME,
-                             DIVISION]
+    headers: list[object] = [ORGANISATION, CAMPAIGN_ID, *_code(CODE, without_code),
+                             CAMPAIGN_NAME, PARCOURS_OLD if older_format else PARCOURS,
+                             LAST_NAME, FIRST_NAME, DIVISION]
     if external_id_label:
         headers.append(external_id_label)
     if not exam:
@@ -212,7 +219,8 @@ def write_assessment_export(
                     DOMAIN_MASTERED + domain.name]
     headers += skills
 
-    campaign = _cells([organisation, campaign_id, code, name, parcours]) + ";"
+    campaign = _cells([organisation, campaign_id, *_code(code, without_code), name,
+                       parcours]) + ";"
     results_count = ((stage_count is not None) + len(badge_names) + 1
                      + 3 * (len(codes) + len(domains)) + len(skills))
     not_shared = _line([None] * results_count)
@@ -249,6 +257,7 @@ def write_campaign_export(export: CampaignExport) -> bytes:
             organisation=export.organisation, campaign_id=export.campaign_id,
             code=export.code, name=export.name, participations=export.rows,
             external_id_label=export.external_id_label, older_format=export.older_format,
+            without_code=not export.has_code,
         )
     if export.kind is None:
         raise ValueError("not a campaign export")
@@ -258,5 +267,5 @@ def write_campaign_export(export: CampaignExport) -> bytes:
         participations=export.rows, stage_count=export.stage_count,
         badge_names=export.badge_names, skills=export.skill_names,
         external_id_label=export.external_id_label, exam=export.kind is CampaignKind.EXAM,
-        older_format=export.older_format,
+        older_format=export.older_format, without_code=not export.has_code,
     )

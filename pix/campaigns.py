@@ -105,6 +105,7 @@ def read_campaign_export(data: bytes) -> CampaignExport:
         stage_count=columns.stage_count,
         skill_names=tuple(columns.skills),
         older_format=columns.older_format,
+        has_code="code" in columns.fields,
         errors=errors,
     )
     if errors:

@@ -287,6 +287,7 @@ def fake_campaign_export_bytes(
     skill_names: Sequence[str] = (),
     external_id_label: str | None = None,
     older_format: bool = False,
+    without_code: bool = False,
     share_rate: float | None = None,
     resend_rate: float | None = None,
     ability: Callable[[Participant], float] | None = None,
@@ -296,6 +297,8 @@ def fake_campaign_export_bytes(
     `start` is when the campaign opens; `parcours` defaults to the campaign's name;
     `competence_codes`, stages, badges and skills only matter to assessments and exams,
     `resend_rate` to profiles collections. Rates left None keep the generators' defaults.
+    `older_format` and `without_code` write a file of 2020-2021 (older labels and dates, no
+    "Code" column).
     """
     campaign_id = campaign_id if campaign_id is not None else rng.randint(100_000, 999_999)
     if kind is CampaignKind.PROFILES_COLLECTION:
@@ -307,7 +310,7 @@ def fake_campaign_export_bytes(
         return write_profiles_collection_export(
             organisation=organisation, campaign_id=campaign_id, code=code, name=name,
             participations=rows, external_id_label=external_id_label,
-            older_format=older_format,
+            older_format=older_format, without_code=without_code,
         )
     exam = kind is CampaignKind.EXAM
     rows = fake_assessment(
@@ -321,7 +324,7 @@ def fake_campaign_export_bytes(
         parcours=parcours if parcours is not None else name, competence_codes=competence_codes,
         participations=rows, stage_count=stage_count, badge_names=badge_names,
         skills=skill_names, external_id_label=external_id_label, exam=exam,
-        older_format=older_format,
+        older_format=older_format, without_code=without_code,
     )
 
 

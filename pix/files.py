@@ -224,7 +224,7 @@ def read_table(text: str) -> Table:
             if not any(cell.strip() for cell in record):
                 continue
             if headers is None:
-                headers = [h.strip() for h in record]
+                headers = unique_headers([h.strip() for h in record])
                 continue
             cells = {h: (record[i].strip() if i < len(record) else "") for i, h in
                      enumerate(headers)}
@@ -253,6 +253,26 @@ def _csv_detail(exc: csv.Error) -> str:
     english = str(exc)
     return next((french for start, french in _CSV_ERRORS_FR.items()
                  if english.startswith(start)), english)
+
+
+REPEAT_MARK = "\x00"
+
+
+def unique_headers(labels: list[str]) -> list[str]:
+    """Headers as row keys: a label seen again is keyed `label\x00n` (n-th time), so that
+    its cells are kept apart instead of overwriting the first one's. A campaign's external
+    id may be labelled like one of Pix's own columns (`Classe`)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        count = seen[label] = seen.get(label, 0) + 1
+        unique.append(label if count == 1 else f"{label}{REPEAT_MARK}{count}")
+    return unique
+
+
+def header_label(header: str) -> str:
+    """The label of a header as written in the file, without the mark of a repeat."""
+    return header.split(REPEAT_MARK, 1)[0]
 
 
 def row_has_extra_cells(row: Row) -> bool:

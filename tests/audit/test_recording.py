@@ -256,7 +256,8 @@ def test_a_campaign_upload_records_the_campaign(world, login,
     people = pupils_of(world.establishment, ["5A"])
     data = fake_campaign_export_bytes(CampaignKind.PROFILES_COLLECTION, people,
                                       rng=random.Random(5), code="IMPORT101",
-                                      name="Campagne IMPORT101", start=start(), share_rate=1.0)
+                                      name="Campagne IMPORT101", start=start(), share_rate=1.0,
+                                      organisation=world.establishment.name)
     with django_capture_on_commit_callbacks(execute=True):
         login(world.rupn).post(reverse("campaigns:import"),
                                {"file": SimpleUploadedFile("export.csv", data)})

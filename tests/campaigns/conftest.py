@@ -6,8 +6,9 @@ from tests.conftest import make_establishment, make_user
 
 @pytest.fixture
 def school(db):
-    """An establishment without pupils: tests add the ones they need."""
-    return make_establishment("0170099X", "Collège Jean Moulin")
+    """An establishment without pupils: tests add the ones they need; named as the
+    organisation of the factories' files (`factories.ORGANISATION`)."""
+    return make_establishment("0170099X", "Collège Test")
 
 
 @pytest.fixture

@@ -54,10 +54,12 @@ def profile(last: str, first: str, division: str, *, shared_at: datetime | None,
 
 def profiles_export(rows: Sequence[ParticipationRow], *, code: str = CODE,
                     name: str = "Collecte de profils test", campaign_id: int = 100001,
-                    external_id_label: str | None = None, older_format: bool = False) -> bytes:
+                    external_id_label: str | None = None, older_format: bool = False,
+                    without_code: bool = False, organisation: str = ORGANISATION) -> bytes:
     return write_profiles_collection_export(
-        organisation=ORGANISATION, campaign_id=campaign_id, code=code, name=name,
+        organisation=organisation, campaign_id=campaign_id, code=code, name=name,
         participations=rows, external_id_label=external_id_label, older_format=older_format,
+        without_code=without_code,
     )
 
 
@@ -95,11 +97,14 @@ def assessment_export(rows: Sequence[ParticipationRow], *, code: str = CODE,
                       name: str = "Parcours thématique test", parcours: str | None = None,
                       codes: Sequence[str] = ("1.1", "2.1"), stage_count: int | None = 3,
                       badge_names: Sequence[str] = ("Badge A",), campaign_id: int = 200002,
-                      older_format: bool = False, exam: bool = False) -> bytes:
+                      older_format: bool = False, exam: bool = False,
+                      without_code: bool = False, external_id_label: str | None = None,
+                      organisation: str = ORGANISATION) -> bytes:
     return write_assessment_export(
-        organisation=ORGANISATION, campaign_id=campaign_id, code=code, name=name,
+        organisation=organisation, campaign_id=campaign_id, code=code, name=name,
         parcours=parcours or name, competence_codes=codes, participations=rows,
         stage_count=stage_count, badge_names=badge_names, older_format=older_format, exam=exam,
+        without_code=without_code, external_id_label=external_id_label,
     )
 
 

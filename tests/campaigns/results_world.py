@@ -71,16 +71,19 @@ def import_campaign(
     name: str | None = None,
     seed: int = 1,
     classes: Sequence[str] | None = None,
+    confirmed: bool = False,
 ) -> Campaign:
-    """A campaign of `establishment` with the results of `participants`, summarised."""
+    """A campaign of `establishment` with the results of `participants`, summarised;
+    `confirmed` imports a file of mostly strangers (a queue to fill)."""
     data = fake_campaign_export_bytes(
         kind, participants, rng=random.Random(seed), code=code,
         name=name or f"Campagne {code}", start=start(), share_rate=1.0,
+        organisation=establishment.name,
         stage_count=4 if kind is not CampaignKind.PROFILES_COLLECTION else None,
         badge_names=("Prêt pour la suite",) if kind is CampaignKind.ASSESSMENT else (),
     )
     report = campaign_results_import(establishment=establishment, data=data,
-                                     filename=f"{code}.csv", by=owner)
+                                     filename=f"{code}.csv", by=owner, confirmed=confirmed)
     assert report.ok, [str(e) for e in report.errors]
     campaign = report.campaign
     if classes is not None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from campaigns.models import Campaign, MatchDecision, Participant
+from jobs.models import Job
 from tests.campaigns.results_world import import_campaign, misspelt, pending, pupils_of
 
 # The teacher teaches 5A; "other_teacher" teaches nothing and owns nothing.
@@ -34,7 +35,18 @@ def objects(world):
     outside = pupils_of(elsewhere, ["5A"])
     other = import_campaign(elsewhere, [misspelt(outside[0]), *outside[1:]],
                             code="AILLEU303", owner=world.outsider, classes=["5A"])
+    def stopped(flag: str) -> int:
+        """A failed import of the RUPN's, waiting for its second step."""
+        return Job.objects.create(
+            establishment=world.establishment, kind=Job.Kind.CAMPAIGN_IMPORT,
+            created_by=world.rupn, filename="export.csv", payload=b"x",
+            status=Job.Status.FAILED, params={flag: True},
+            task_name="campaigns.tasks.import_campaign_results_task",
+        ).pk
+
     return {
+        "stopped_foreign": stopped("needs_confirmation"),
+        "stopped_no_code": stopped("needs_campaign"),
         "rupn": rupn_campaign.pk,
         "own": own.pk,
         "participant": pending(rupn_campaign).pk,
@@ -74,6 +86,17 @@ TABLE = [
     # The files hold every class: a teacher who sees the campaign for their class only may not.
     ("campaigns:results_csv", "get", ("rupn",), ["login", 200, 200, 403, 404, 403, 404]),
     ("campaigns:results_xlsx", "get", ("rupn",), ["login", 200, 200, 403, 404, 403, 404]),
+    ("campaigns:participants", "get", ("rupn",), ["login", 200, 200, 200, 404, 403, 404]),
+    ("campaigns:participants_csv", "get", ("rupn",), ["login", 200, 200, 403, 404, 403, 404]),
+    ("campaigns:participants_xlsx", "get", ("rupn",),
+     ["login", 200, 200, 403, 404, 403, 404]),
+    # The second steps of a stopped import: the RUPN's job, unseen by teachers (not theirs).
+    ("campaigns:import_confirm", "post", ("stopped_foreign",),
+     ["login", 302, 403, 403, 403, 403, 404]),
+    ("campaigns:import_campaign_choice", "get", ("stopped_no_code",),
+     ["login", 200, 403, 404, 404, 403, 404]),
+    ("campaigns:import_campaign_choice", "post", ("stopped_no_code",),
+     ["login", 400, 403, 404, 404, 403, 404]),
     # The teacher's own campaign: theirs to edit, archive, import into and download.
     ("campaigns:detail", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:edit", "get", ("own",), ["login", 200, 403, 200, 404, 403, 404]),
@@ -84,6 +107,9 @@ TABLE = [
     ("campaigns:results", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:results_csv", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
     ("campaigns:results_xlsx", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
+    ("campaigns:participants", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
+    ("campaigns:participants_csv", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
+    ("campaigns:participants_xlsx", "get", ("own",), ["login", 200, 200, 200, 404, 403, 404]),
 ]
 
 

@@ -471,13 +471,13 @@ def _fake_export(count: int) -> bytes:
               for i in range(count)]
     return fake_campaign_export_bytes(
         CampaignKind.PROFILES_COLLECTION, people, rng=random.Random(count), code=CODE,
-        name="Collecte", start=when(10, 1), resend_rate=0.2,
+        name="Collecte", start=when(10, 1), resend_rate=0.2, organisation="Collège Test",
     )
 
 
 def _queries(school, data) -> int:
     with CaptureQueriesContext(connection) as queries:
-        report = run_import(school, data)
+        report = run_import(school, data, confirmed=True)  # strangers, mostly
     assert report.ok
     return len(queries)
 

@@ -28,7 +28,7 @@ def campaign_of(world, size: int, code: str, kind=CampaignKind.PROFILES_COLLECTI
     people = strangers(size // 2, "5A", seed=size) + strangers(size - size // 2, "5B",
                                                                   seed=size + 1)
     return import_campaign(world.establishment, people, code=code, kind=kind,
-                           owner=world.rupn, classes=["5A", "5B"])
+                           owner=world.rupn, classes=["5A", "5B"], confirmed=True)
 
 
 @pytest.mark.parametrize("kind", [CampaignKind.PROFILES_COLLECTION, CampaignKind.ASSESSMENT])
@@ -82,9 +82,10 @@ def test_list_queries_do_not_grow_with_campaigns(client, world, django_assert_ma
 def test_matching_queue_queries_do_not_grow_with_the_queue(
         client, world, django_assert_max_num_queries):
     client.force_login(world.rupn)
-    import_campaign(world.establishment, strangers(3), code="QUEUEA101")
+    import_campaign(world.establishment, strangers(3), code="QUEUEA101", confirmed=True)
     few = queries_for(client, reverse("campaigns:matching"))
-    import_campaign(world.establishment, strangers(40, seed=9), code="QUEUEB102")
+    import_campaign(world.establishment, strangers(40, seed=9), code="QUEUEB102",
+                    confirmed=True)
 
     with django_assert_max_num_queries(MAX_QUERIES):
         many = queries_for(client, reverse("campaigns:matching"))

@@ -239,7 +239,8 @@ def export_of(world, code, divisions=("5A",), kind=CampaignKind.PROFILES_COLLECT
     people = pupils_of(world.establishment, list(divisions))
     people = [misspelt(people[0]), *people[1:]]
     return fake_campaign_export_bytes(kind, people, rng=random.Random(5), code=code,
-                                      name=f"Campagne {code}", start=start(), share_rate=1.0)
+                                      name=f"Campagne {code}", start=start(), share_rate=1.0,
+                                      organisation=world.establishment.name)
 
 
 def upload(name: str, data: bytes):
@@ -502,7 +503,7 @@ def test_an_empty_queue_says_so(client, world):
 
 
 def test_the_queue_is_paginated(client, world):
-    import_campaign(world.establishment, strangers(25), code="STRANG101")
+    import_campaign(world.establishment, strangers(25), code="STRANG101", confirmed=True)
     client.force_login(world.rupn)
 
     first = client.get(reverse("campaigns:matching"))

@@ -46,6 +46,7 @@ def export(world, tmp_path):
     path.write_bytes(fake_campaign_export_bytes(
         CampaignKind.PROFILES_COLLECTION, pupils_of(world.establishment, ["5A", "5B"]),
         rng=random.Random(4), code=CODE, name="Collecte de profils 5e", start=start(),
+        organisation=world.establishment.name,
     ))
     return path
 
