@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from establishments.models import Pupil, SchoolYear
@@ -37,6 +38,12 @@ class ResultsImportForm(forms.Form):
                     "classe depuis Pix Orga (onglet « Certifications »), sans les modifier : "
                     "sélectionnez-en plusieurs à la fois, ou envoyez-les dans une archive ZIP."),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Help texts are written as HTML by the form renderers: "<classe>" would be a tag.
+        field = self.fields["files"]
+        field.help_text = escape(field.help_text)
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]

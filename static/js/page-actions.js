@@ -2,10 +2,12 @@
 // inline scripts and event handlers (onclick=…):
 //   <button data-print>                  prints the page;
 //   <form data-confirm="Question ?">     asks before submitting;
-//   <input data-select-on-focus>         selects its text when focused (a link to copy).
+//   <input data-select-on-focus>         selects its text when focused (a link to copy);
+//   <button data-back>                   goes back to the previous page (error pages).
 (function () {
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
+    if (event.target.closest("[data-back]")) window.history.back();
   });
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-confirm]");

@@ -562,3 +562,11 @@ def test_an_unfinished_session_counts_as_started(world):
     assert figures["candidates"] == 1
     assert figures["statuses"]["started"] == 1
     assert figures["mean_pix"] is None
+
+
+def test_the_certification_import_shows_its_file_name_pattern(client, world):
+    client.force_login(world.rupn)
+
+    html = client.get(reverse("certification:results_import")).content.decode()
+
+    assert "AAAAMMJJ_resultats_&lt;classe&gt;.csv" in html
