@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from establishments.access import Role
 from jobs.models import Job
-from jobs.services import JobNotRelaunchable
+from jobs.services import JobNotConfirmable, JobNotRelaunchable
 
 from . import services
 from .access import campaign_creators_required
@@ -55,7 +55,7 @@ def import_campaign_choice(request, job_id: int) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 for message in errors:
                     form.add_error(field if field in form.fields else None, message)
-        except (services.NotConfirmable, JobNotRelaunchable):
+        except (JobNotConfirmable, JobNotRelaunchable):
             messages.error(request, _("Cet import ne peut plus être relancé : son fichier a été "
                                       "supprimé."))
             return redirect("jobs:detail", job.pk)

@@ -26,7 +26,7 @@ from establishments.access import rupn_required, staff_required
 from establishments.models import Enrolment, Pupil, SchoolClass
 from establishments.selectors import pupil_search
 from jobs.models import Job
-from jobs.services import JobNotRelaunchable
+from jobs.services import JobNotConfirmable, JobNotRelaunchable
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCES
 from pix.rules import is_certifiable
 
@@ -249,7 +249,7 @@ def import_confirm(request, job_id: int) -> HttpResponse:
     )
     try:
         services.campaign_import_confirm(job=job, by=request.user)
-    except (services.NotConfirmable, JobNotRelaunchable):
+    except (JobNotConfirmable, JobNotRelaunchable):
         messages.error(request, _("Cet import ne peut pas être confirmé : il ne s’est pas arrêté "
                                   "sur un fichier d’un autre établissement, ou son fichier a "
                                   "été supprimé."))

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from establishments.models import Establishment, Pupil, SchoolClass, SchoolYear
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue, job_relaunch
+from jobs.services import JobNotConfirmable, job_confirm, job_create, job_enqueue, job_relaunch
 
 from .matching import PupilIndex, match_participant
 from .models import Campaign, MatchDecision, Participant
@@ -174,27 +174,20 @@ def campaign_import_start(
     return job
 
 
-class NotConfirmable(Exception):
-    """The job did not stop on a file that seems another establishment's."""
-
-
 def campaign_import_confirm(*, job: Job, by) -> Job:
     """The RUPN confirms that a file stopped as another establishment's is theirs: the job
     runs again on its stored file, this time without that check."""
+    if job.kind != Job.Kind.CAMPAIGN_IMPORT:
+        raise JobNotConfirmable(job.pk)
     with transaction.atomic():
-        job = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
-        if (job.kind != Job.Kind.CAMPAIGN_IMPORT or job.status != Job.Status.FAILED
-                or not job.params.get("needs_confirmation")):
-            raise NotConfirmable(job.pk)
-        job.params = {**job.params, "confirmed": True, "confirmed_by": by.pk}
-        job.save(update_fields=["params"])
+        job = job_confirm(job=job, by=by)  # JobNotRelaunchable (file gone) rolls back
         audit_record(
             establishment=job.establishment, by=by, action=AuditEvent.Action.IMPORT,
             summary=gettext_noop("Import du fichier « %(filename)s » confirmé malgré "
                                  "l’avertissement (fichier d’un autre établissement ?)"),
             params={"filename": job.filename}, details={"job_id": job.pk},
         )
-        return job_relaunch(job=job, by=by)  # JobNotRelaunchable (file gone) rolls back
+    return job
 
 
 def campaign_import_assign(
@@ -208,7 +201,7 @@ def campaign_import_assign(
         job = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
         if (job.kind != Job.Kind.CAMPAIGN_IMPORT or job.status != Job.Status.FAILED
                 or not job.params.get("needs_campaign")):
-            raise NotConfirmable(job.pk)
+            raise JobNotConfirmable(job.pk)
         if campaign is None:
             campaign = campaign_create(establishment=job.establishment, by=by, **(new or {}))
         elif campaign.establishment_id != job.establishment_id:

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from establishments.models import Enrolment, Establishment, Pupil
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue, job_relaunch
+from jobs.services import JobNotConfirmable, job_confirm, job_create, job_enqueue
 
 from .imports import Upload, enqueue_analysis, pack_uploads, uploads_label
 from .models import CertificationResult
@@ -42,28 +42,20 @@ def certification_import_start(*, establishment: Establishment, by,
     return job
 
 
-class NotConfirmable(Exception):
-    """The job did not stop on a file that seemed another establishment's."""
-
-
 def certification_import_confirm(*, job: Job, by) -> Job:
     """Runs a stopped import again, going on with the files that seemed another
     establishment's: the person confirmed that their candidates are the establishment's."""
+    if job.kind != Job.Kind.CERTIFICATION_IMPORT:
+        raise JobNotConfirmable(job.pk)
     with transaction.atomic():
-        locked = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
-        if (locked.kind != Job.Kind.CERTIFICATION_IMPORT or locked.status != Job.Status.FAILED
-                or not locked.counts.get("foreign_files")):
-            raise NotConfirmable(job.pk)
-        locked.params = {**locked.params, "confirmed": True}
-        locked.save(update_fields=["params"])
+        job = job_confirm(job=job, by=by)
         audit_record(
-            establishment=locked.establishment, by=by, action=AuditEvent.Action.IMPORT,
+            establishment=job.establishment, by=by, action=AuditEvent.Action.IMPORT,
             summary=gettext_noop("Import n° %(job)s confirmé malgré des candidats qui ne "
                                  "sont pas des élèves de l’établissement"),
-            params={"job": locked.pk}, details={"job": locked.pk,
-                                                "files": locked.params.get("files", [])},
+            params={"job": job.pk}, details={"job": job.pk, "files": job.params.get("files", [])},
         )
-        return job_relaunch(job=locked, by=by)
+    return job
 
 
 @transaction.atomic

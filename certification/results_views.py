@@ -24,6 +24,7 @@ from establishments.access import WHOLE_ESTABLISHMENT, Role, roles_required, rup
 from establishments.models import Pupil, SchoolYear
 from establishments.selectors import pupil_search
 from jobs.models import Job
+from jobs.services import JobNotConfirmable, JobNotRelaunchable
 from jobs.views import get_job_for_user
 from pix.referential import COMPETENCE_BY_CODE, COMPETENCE_CODES, COMPETENCES
 
@@ -96,7 +97,7 @@ def results_import_job(request, job_id: int) -> HttpResponse:
         "job": job,
         "errors": _with_files(job.errors),
         "warnings": _with_files(job.params.get("warnings", [])),
-        "confirmable": (job.status == Job.Status.FAILED and bool(job.counts.get("foreign_files"))
+        "confirmable": (job.status == Job.Status.FAILED and job.params.get("needs_confirmation")
                         and job.has_file),
         "years": [f"{y}-{y + 1}" for y in job.counts.get("school_years", [])],
     })
@@ -111,7 +112,7 @@ def results_import_confirm(request, job_id: int) -> HttpResponse:
         raise Http404
     try:
         services.certification_import_confirm(job=job, by=request.user)
-    except services.NotConfirmable:
+    except (JobNotConfirmable, JobNotRelaunchable):
         messages.error(request, _("Cet import ne peut pas être confirmé : il ne s’est pas "
                                   "arrêté sur un fichier d’un autre établissement."))
     return redirect("certification:results_import_job", job.pk)

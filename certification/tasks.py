@@ -21,9 +21,12 @@ def _import_certification_results(job: Job, progress: Progress) -> JobOutcome:
         # the RUPN went on with a file that seemed another establishment's
         force=bool(job.params.get("confirmed")),
     )
+    # Warnings are listed under the counts; a file that seemed another establishment's is
+    # offered to be confirmed (jobs.services.job_confirm).
+    params = {**job.params, "needs_confirmation": report.needs_confirmation}
     if report.warnings:
-        # Kept beside the outcome: the job page lists them under the counts.
-        params = {**job.params, "warnings": serialise_errors(report.warnings)}
+        params["warnings"] = serialise_errors(report.warnings)
+    if params != job.params:
         Job.objects.filter(pk=job.pk).update(params=params)
         job.params = params
     counts = dict(report.counts)

@@ -288,6 +288,28 @@ class JobNotRelaunchable(Exception):
     pass
 
 
+class JobNotConfirmable(Exception):
+    """The job did not stop on a check that a person may override."""
+
+
+def job_confirm(*, job: Job, by) -> Job:
+    """A person overrides the check that stopped the job (a file that seems another
+    establishment's: its handler set `params["needs_confirmation"]`): the job runs again on its
+    stored file with `params["confirmed"]`, which its handler reads to skip that check.
+
+    JobNotConfirmable if it did not stop so; JobNotRelaunchable (nothing changed) if its file
+    is gone.
+    """
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().defer("payload").get(pk=job.pk)
+        if locked.status != Job.Status.FAILED or not locked.params.get("needs_confirmation"):
+            raise JobNotConfirmable(job.pk)
+        locked.params = {**locked.params, "confirmed": True,
+                         "confirmed_by": getattr(by, "pk", None)}
+        locked.save(update_fields=["params"])
+        return job_relaunch(job=locked, by=by)
+
+
 def job_relaunch(*, job: Job, by) -> Job:
     """Runs a failed job again from its stored file, as if it had just been uploaded."""
     with transaction.atomic():

@@ -404,3 +404,23 @@ def test_an_import_the_sweep_gives_up_on_is_in_the_audit_log_once(world, setting
     assert event.details["job_id"] == job.pk
     assert event.details["ok"] is False
     assert "rien n’a été enregistré" in event.summary
+
+
+def test_only_a_job_stopped_for_confirmation_can_be_confirmed(world, monkeypatch):
+    from jobs.services import JobNotConfirmable, job_confirm
+
+    published = []
+    monkeypatch.setattr("jobs.services.job_publish", lambda job_id, task=None: published.append(
+        job_id))
+    job = failed_job(world)
+
+    with pytest.raises(JobNotConfirmable):
+        job_confirm(job=job, by=world.rupn)  # failed for another reason
+    Job.objects.filter(pk=job.pk).update(params={"needs_confirmation": True})
+
+    job_confirm(job=job, by=world.rupn)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING
+    assert job.params == {"needs_confirmation": True, "confirmed": True,
+                          "confirmed_by": world.rupn.pk}
