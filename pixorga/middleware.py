@@ -1,5 +1,4 @@
-from django.http import HttpResponseBadRequest
-from django.utils.html import format_html
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -31,13 +30,11 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
-            title = _("Requête refusée")
-            message = _("L’adresse ou le formulaire contient un caractère invalide (octet nul). "
-                        "Revenez à la page précédente et recommencez.")
-            return HttpResponseBadRequest(format_html(
-                '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{}</title>'
-                "</head><body><h1>{}</h1><p>{}</p></body></html>", title, title, message,
-            ))
+            # The site's 400 page, saying why; it runs before authentication, so the page
+            # shows no menu (nothing of the person is read).
+            reason = _("L’adresse ou le formulaire contient un caractère invalide (octet nul). "
+                       "Revenez à la page précédente et recommencez.")
+            return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
 
 

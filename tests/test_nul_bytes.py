@@ -88,6 +88,7 @@ def test_the_certification_matching_queue_with_a_nul_byte(client, world):
 
     assert response.status_code == 400
     assert FRENCH in response.content.decode()
+    assert "Erreur 400" in response.content.decode()  # the site's error page, with the way back
     assert response["Content-Type"].startswith("text/html")
 
 
